@@ -1,1 +1,32 @@
-pub fn x(){}
+//! typerpc: an RPC framework in which your Rust types are the schema.
+//!
+//! Derive [`Message`] on plain structs and enums; typerpc gives them the
+//! protobuf binary format, proto3 JSON and a schema that renders to `.proto`
+//! text and descriptors, with no `.proto` input, no `protoc` and no build
+//! script.
+#![warn(missing_docs)]
+
+// Lets the derive's `::typerpc::...` paths work inside this crate too.
+extern crate self as typerpc;
+
+pub mod message;
+pub mod schema;
+
+pub use message::json::{JsonError, JsonOptions};
+pub use message::traits::{Enumeration, Message, Oneof};
+pub use message::wkt::{Any, Duration, Empty, ListValue, NullValue, Struct, Timestamp, TypeRegistry, Value};
+pub use prost::DecodeError;
+pub use typerpc_macros::Message;
+
+/// What the derive macros expand to. Not a public API: it may change in any
+/// release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::message::derive_support::{
+        check_numbers, decode_enum, decode_error, merge_message, parse_enum_json, write_enum_json, FieldNumbers,
+    };
+    pub use crate::message::field::{delimited_len, encode_key, key_len, Field, MapKey, OptionalField, ProtoValue};
+    pub use bytes::{Buf, BufMut};
+    pub use prost;
+    pub use prost::encoding::{encode_varint, encoded_len_varint, skip_field, DecodeContext, WireType};
+}

@@ -102,7 +102,7 @@ pub enum FieldShape {
 ///
 /// A oneof field (`FieldShape::Oneof`) stands for all of the oneof's members;
 /// `number` is then the number of its first member, and the members take the
-/// numbers that [`OneofSchema::numbers`] gives.
+/// numbers that [`OneofSchema::number`] gives.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldSchema {
     /// The proto field name (for a oneof: the oneof's name).

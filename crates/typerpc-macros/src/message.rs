@@ -1,0 +1,409 @@
+//! `#[derive(Message)]` on a struct: a protobuf message.
+//!
+//! The expansion names each field's number as a constant computed in
+//! declaration order (`previous + the previous field's NUMBERS`, which is
+//! more than one for a oneof), checks the numbers at compile time, and
+//! dispatches every operation through the field traits of
+//! `typerpc::message::field`, so the macro never guesses a type's meaning
+//! from its spelling.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{DataStruct, DeriveInput, Fields, Ident, LitStr};
+
+use crate::attrs::{self, ContainerAttrs, FieldAttrs};
+use crate::docs::doc_text;
+use crate::naming::lower_camel;
+
+struct FieldInfo {
+    ident: Ident,
+    ty: syn::Type,
+    attrs: FieldAttrs,
+    proto_name: String,
+    json_name: String,
+    doc: String,
+    tag_const: Ident,
+    span: Span,
+}
+
+impl FieldInfo {
+    /// `<T as Field<E>>` for this field.
+    fn field_trait(&self) -> TokenStream {
+        let ty = &self.ty;
+        let enc = self.attrs.encoding.code();
+        quote_spanned!(self.ty.span()=> <#ty as ::typerpc::__private::Field<#enc>>)
+    }
+
+    /// `<T as OptionalField<E>>` for a field with a declared default.
+    fn optional_trait(&self) -> TokenStream {
+        let ty = &self.ty;
+        let enc = self.attrs.encoding.code();
+        quote_spanned!(self.ty.span()=> <#ty as ::typerpc::__private::OptionalField<#enc>>)
+    }
+
+    fn has_default(&self) -> bool {
+        self.attrs.default.is_some()
+    }
+}
+
+pub fn expand(input: &DeriveInput, data: &DataStruct) -> syn::Result<TokenStream> {
+    if !input.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "typerpc: a message cannot be generic; its schema must be one fixed protobuf type",
+        ));
+    }
+    let container = attrs::container(&input.attrs)?;
+    let named = match &data.fields {
+        Fields::Named(named) => named.named.iter().collect::<Vec<_>>(),
+        Fields::Unit => Vec::new(),
+        Fields::Unnamed(_) => {
+            return Err(syn::Error::new_spanned(
+                &input.ident,
+                "typerpc: a message needs named fields (the field names become the proto names)",
+            ))
+        }
+    };
+
+    let mut fields = Vec::with_capacity(named.len());
+    for (index, f) in named.into_iter().enumerate() {
+        let ident = f.ident.clone().expect("named field");
+        let attrs = attrs::field(&f.attrs, false)?;
+        let rust_name = ident.to_string();
+        let rust_name = rust_name.strip_prefix("r#").unwrap_or(&rust_name).to_string();
+        let proto_name = attrs.name.as_ref().map_or(rust_name, LitStr::value);
+        let json_name = attrs
+            .json_name
+            .as_ref()
+            .map_or_else(|| lower_camel(&proto_name), LitStr::value);
+        fields.push(FieldInfo {
+            tag_const: format_ident!("__TYPERPC_TAG_{}", index),
+            ty: f.ty.clone(),
+            doc: doc_text(&f.attrs),
+            proto_name,
+            json_name,
+            span: f.span(),
+            ident,
+            attrs,
+        });
+    }
+    check_names(&fields)?;
+
+    let name = &input.ident;
+    let tags = tag_consts(&fields);
+    let checks = number_checks(name, &fields, &container);
+    let default_impl = default_impl(name, &fields);
+    let message_impl = message_impl(input, &container, &fields);
+
+    Ok(quote! {
+        const _: () = {
+            #tags
+            #checks
+            #default_impl
+            #message_impl
+            ::typerpc::__impl_prost_message!(#name);
+            ::typerpc::__impl_message_value!(#name);
+        };
+    })
+}
+
+/// Two fields with one proto or JSON name would make the schema invalid.
+fn check_names(fields: &[FieldInfo]) -> syn::Result<()> {
+    for (i, a) in fields.iter().enumerate() {
+        for b in &fields[..i] {
+            if a.proto_name == b.proto_name || a.json_name == b.json_name {
+                return Err(syn::Error::new(
+                    a.span,
+                    format!(
+                        "typerpc: field `{}` has the same proto or JSON name as field `{}`",
+                        a.proto_name, b.proto_name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn tag_consts(fields: &[FieldInfo]) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut previous: Option<&FieldInfo> = None;
+    for f in fields {
+        let name = &f.tag_const;
+        let value = match (&f.attrs.tag, previous) {
+            (Some(lit), _) => lit.to_token_stream(),
+            (None, None) => quote!(1u32),
+            (None, Some(p)) => {
+                let prev = &p.tag_const;
+                let numbers = if p.has_default() {
+                    let t = p.optional_trait();
+                    quote!(#t::NUMBERS)
+                } else {
+                    let t = p.field_trait();
+                    quote!(#t::NUMBERS)
+                };
+                quote!(#prev + #numbers)
+            }
+        };
+        out.extend(quote_spanned!(f.span=> const #name: u32 = #value;));
+        previous = Some(f);
+    }
+    out
+}
+
+fn number_checks(name: &Ident, fields: &[FieldInfo], container: &ContainerAttrs) -> TokenStream {
+    if fields.is_empty() {
+        return TokenStream::new();
+    }
+    let entries = fields.iter().map(|f| {
+        let tag = &f.tag_const;
+        let t = if f.has_default() { f.optional_trait() } else { f.field_trait() };
+        quote!(::typerpc::__private::FieldNumbers { base: #tag, count: #t::NUMBERS, explicit: #t::ONEOF_NUMBERS })
+    });
+    let reserved = container.reserved_numbers.iter().map(|(a, b)| quote!((#a, #b)));
+    let asserts = fields.iter().enumerate().map(|(i, f)| {
+        let message = format!(
+            "typerpc: field `{}` of `{}` has a bad field number: 0, above 536870911, in protobuf's reserved range 19000..=19999, reserved by this message, or already taken by an earlier field (a oneof takes one number per variant); give it a free number with #[rpc(tag = N)]",
+            f.proto_name, name
+        );
+        quote_spanned!(f.span=> const _: () = if __TYPERPC_BAD_NUMBER == #i { panic!(#message) };)
+    });
+    quote! {
+        const __TYPERPC_BAD_NUMBER: usize = ::typerpc::__private::check_numbers(
+            &[#(#entries),*],
+            &[#(#reserved),*],
+        );
+        #(#asserts)*
+    }
+}
+
+fn default_impl(name: &Ident, fields: &[FieldInfo]) -> TokenStream {
+    let inits = fields.iter().map(|f| {
+        let ident = &f.ident;
+        match &f.attrs.default {
+            Some(expr) => quote_spanned!(expr.span()=> #ident: ::core::convert::Into::into(#expr)),
+            None => quote!(#ident: ::core::default::Default::default()),
+        }
+    });
+    quote! {
+        impl ::core::default::Default for #name {
+            fn default() -> Self {
+                #name { #(#inits),* }
+            }
+        }
+    }
+}
+
+/// The binary wire methods of `typerpc::Message`.
+fn wire_methods(name: &Ident, fields: &[FieldInfo]) -> TokenStream {
+    let struct_name = name.to_string();
+    let mut encodes = Vec::new();
+    let mut lens = Vec::new();
+    let mut clears = Vec::new();
+    let mut arms = Vec::new();
+    let mut oneof_fallbacks = Vec::new();
+    for f in fields {
+        let ident = &f.ident;
+        let tag = &f.tag_const;
+        let field_name = &f.proto_name;
+        let push = quote!(.map_err(|mut e| { e.push(#struct_name, #field_name); e }));
+        if f.has_default() {
+            let t = f.optional_trait();
+            let default = f.attrs.default.as_ref().expect("checked");
+            encodes.push(quote!(#t::encode_present(&self.#ident, #tag, buf);));
+            lens.push(quote!(#t::present_len(&self.#ident, #tag)));
+            clears.push(quote!(self.#ident = ::core::convert::Into::into(#default);));
+            arms.push(quote!(#tag => #t::merge_present(&mut self.#ident, tag, #tag, wire_type, buf, ctx) #push,));
+        } else {
+            let t = f.field_trait();
+            encodes.push(quote!(#t::encode_field(&self.#ident, #tag, buf);));
+            lens.push(quote!(#t::field_len(&self.#ident, #tag)));
+            clears.push(quote!(#t::clear_field(&mut self.#ident);));
+            arms.push(quote!(#tag if !#t::IS_ONEOF => #t::merge_field(&mut self.#ident, tag, #tag, wire_type, buf, ctx) #push,));
+            oneof_fallbacks.push(quote! {
+                if #t::IS_ONEOF && #t::owns(tag, #tag) {
+                    return #t::merge_field(&mut self.#ident, tag, #tag, wire_type, buf, ctx) #push;
+                }
+            });
+        }
+    }
+    quote! {
+            #[allow(unused_variables)]
+            fn encode_raw(&self, buf: &mut impl ::typerpc::__private::BufMut) {
+                #(#encodes)*
+            }
+
+            #[allow(unreachable_patterns)]
+            fn merge_field(
+                &mut self,
+                tag: u32,
+                wire_type: ::typerpc::__private::WireType,
+                buf: &mut impl ::typerpc::__private::Buf,
+                ctx: ::typerpc::__private::DecodeContext,
+            ) -> ::core::result::Result<(), ::typerpc::DecodeError> {
+                match tag {
+                    #(#arms)*
+                    _ => {
+                        #(#oneof_fallbacks)*
+                        ::typerpc::__private::skip_field(wire_type, tag, buf, ctx)
+                    }
+                }
+            }
+
+            fn encoded_len(&self) -> usize {
+                0 #(+ #lens)*
+            }
+
+            fn clear(&mut self) {
+                #(#clears)*
+            }
+    }
+}
+
+fn message_impl(input: &DeriveInput, container: &ContainerAttrs, fields: &[FieldInfo]) -> TokenStream {
+    let name = &input.ident;
+    let proto_name = container.name.as_ref().map_or_else(|| name.to_string(), LitStr::value);
+    let package = option_str(&container.package);
+    let file = option_str(&container.file);
+    let doc = doc_text(&input.attrs);
+    let reserved_numbers = container.reserved_numbers.iter().map(|(a, b)| quote!((#a, #b)));
+    let reserved_names = &container.reserved_names;
+
+    let schema_fields = fields.iter().map(|f| {
+        let proto_name = &f.proto_name;
+        let json_name = &f.json_name;
+        let tag = &f.tag_const;
+        let doc = &f.doc;
+        let (shape, default) = if let Some(expr) = &f.attrs.default {
+            let t = f.optional_trait();
+            let text = expr.to_token_stream().to_string();
+            (quote!(#t::OPTIONAL_SHAPE), quote!(::core::option::Option::Some(#text)))
+        } else {
+            let t = f.field_trait();
+            (quote!(#t::SHAPE), quote!(::core::option::Option::None))
+        };
+        quote! {
+            ::typerpc::schema::model::FieldSchema {
+                name: #proto_name,
+                json_name: #json_name,
+                number: #tag,
+                shape: #shape,
+                doc: #doc,
+                default: #default,
+            }
+        }
+    });
+
+    let wire = wire_methods(name, fields);
+    let json = if container.custom_json {
+        quote! {
+            fn write_json(&self, w: &mut ::typerpc::message::json::JsonWriter<'_>) {
+                ::typerpc::message::wkt::CustomJson::write_custom_json(self, w)
+            }
+            fn merge_json(
+                &mut self,
+                p: &mut ::typerpc::message::json::JsonParser<'_>,
+            ) -> ::core::result::Result<(), ::typerpc::JsonError> {
+                ::typerpc::message::wkt::CustomJson::merge_custom_json(self, p)
+            }
+            fn merge_json_key(
+                &mut self,
+                key: &str,
+                p: &mut ::typerpc::message::json::JsonParser<'_>,
+            ) -> ::core::result::Result<(), ::typerpc::JsonError> {
+                p.unknown_field(key)
+            }
+        }
+    } else {
+        json_impl(fields)
+    };
+
+    quote! {
+        impl ::typerpc::Message for #name {
+            fn schema() -> &'static ::typerpc::schema::model::MessageSchema {
+                static SCHEMA: ::typerpc::schema::model::MessageSchema = ::typerpc::schema::model::MessageSchema {
+                    name: #proto_name,
+                    package: #package,
+                    file: #file,
+                    doc: #doc,
+                    fields: &[#(#schema_fields),*],
+                    reserved_numbers: &[#(#reserved_numbers),*],
+                    reserved_names: &[#(#reserved_names),*],
+                };
+                &SCHEMA
+            }
+
+            #wire
+            #json
+        }
+    }
+}
+
+fn json_impl(fields: &[FieldInfo]) -> TokenStream {
+    let mut writes = Vec::new();
+    let mut arms = Vec::new();
+    let mut oneof_fallbacks = Vec::new();
+    for f in fields {
+        let ident = &f.ident;
+        let json_name = &f.json_name;
+        let proto_name = &f.proto_name;
+        let keys = if json_name == proto_name {
+            quote!(#json_name)
+        } else {
+            quote!(#json_name | #proto_name)
+        };
+        if let Some(default) = &f.attrs.default {
+            let t = f.optional_trait();
+            writes.push(quote!(#t::write_json_present(&self.#ident, #json_name, w);));
+            arms.push(quote! {
+                #keys => {
+                    if !#t::JSON_NULL_IS_VALUE && p.take_null()? {
+                        self.#ident = ::core::convert::Into::into(#default);
+                        ::core::result::Result::Ok(())
+                    } else {
+                        #t::merge_json_present(&mut self.#ident, p)
+                    }
+                }
+            });
+        } else {
+            let t = f.field_trait();
+            writes.push(quote!(#t::write_json_member(&self.#ident, #json_name, w);));
+            arms.push(quote!(#keys if !#t::IS_ONEOF => #t::merge_json_member(&mut self.#ident, p),));
+            oneof_fallbacks.push(quote! {
+                if #t::IS_ONEOF && #t::merge_json_oneof(&mut self.#ident, key, p)? {
+                    return ::core::result::Result::Ok(());
+                }
+            });
+        }
+    }
+    quote! {
+        fn write_json(&self, w: &mut ::typerpc::message::json::JsonWriter<'_>) {
+            w.begin_object();
+            #(#writes)*
+            w.end_object();
+        }
+
+        #[allow(unreachable_patterns)]
+        fn merge_json_key(
+            &mut self,
+            key: &str,
+            p: &mut ::typerpc::message::json::JsonParser<'_>,
+        ) -> ::core::result::Result<(), ::typerpc::JsonError> {
+            match key {
+                #(#arms)*
+                _ => {
+                    #(#oneof_fallbacks)*
+                    p.unknown_field(key)
+                }
+            }
+        }
+    }
+}
+
+fn option_str(value: &Option<LitStr>) -> TokenStream {
+    match value {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    }
+}

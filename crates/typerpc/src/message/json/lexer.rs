@@ -1,0 +1,360 @@
+//! Byte-level lexing shared by the parser: JSON strings and the text shown
+//! in "found ..." error messages.
+//!
+//! These are plain functions over the input so that the parser, the path
+//! renderer and `skip_value` can all use them without borrowing the
+//! parser itself.
+
+use std::borrow::Cow;
+
+/// A lexing error: what is wrong and the byte offset at which it was found.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct LexError {
+    pub(super) message: String,
+    pub(super) offset: usize,
+}
+
+impl LexError {
+    pub(super) fn new(message: impl Into<String>, offset: usize) -> Self {
+        LexError {
+            message: message.into(),
+            offset,
+        }
+    }
+}
+
+/// Whether a byte may be JSON whitespace.
+#[inline]
+pub(super) fn is_whitespace(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// Bytes that end the plain run of a string: the closing quote, the start
+/// of an escape, and the control characters that JSON requires escaped.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Offset of the first special byte at or after `from`, if any.
+#[inline]
+fn next_special(input: &[u8], from: usize) -> Option<usize> {
+    let rest = input.get(from..)?;
+    rest.iter()
+        .position(|&b| SPECIAL[usize::from(b)])
+        .map(|i| from + i)
+}
+
+/// `input[from..to]` as text, or an error at the first invalid byte.
+#[inline]
+fn utf8(input: &[u8], from: usize, to: usize) -> Result<&str, LexError> {
+    let bytes = input.get(from..to).unwrap_or_default();
+    std::str::from_utf8(bytes)
+        .map_err(|e| LexError::new("invalid UTF-8 in string", from + e.valid_up_to()))
+}
+
+/// Reads the string literal whose opening quote is at `input[open]`.
+///
+/// Returns the unescaped value and the offset just past the closing quote.
+/// A string without escapes, by far the common case, is borrowed from the
+/// input; only escapes make an owned copy.
+pub(super) fn string_at(input: &[u8], open: usize) -> Result<(Cow<'_, str>, usize), LexError> {
+    let start = open + 1;
+    let Some(special) = next_special(input, start) else {
+        return Err(LexError::new("unterminated string", open));
+    };
+    match input[special] {
+        b'"' => Ok((Cow::Borrowed(utf8(input, start, special)?), special + 1)),
+        b'\\' => {
+            let (value, end) = unescape(input, open, start, special)?;
+            Ok((Cow::Owned(value), end))
+        }
+        b => Err(control_character(b, special)),
+    }
+}
+
+fn control_character(b: u8, offset: usize) -> LexError {
+    LexError::new(
+        format!("control character U+{b:04X} in string; it must be escaped"),
+        offset,
+    )
+}
+
+/// The slow path of [`string_at`]: copies plain runs and decodes escapes,
+/// starting at the first backslash, `escape`.
+fn unescape(
+    input: &[u8],
+    open: usize,
+    start: usize,
+    mut escape: usize,
+) -> Result<(String, usize), LexError> {
+    let mut out = String::with_capacity(escape - start + 16);
+    out.push_str(utf8(input, start, escape)?);
+    loop {
+        // `escape` is at a backslash; decode the escape after it.
+        let next = escape + 1;
+        let resume = match input.get(next) {
+            Some(b'"') => push(&mut out, '"', next),
+            Some(b'\\') => push(&mut out, '\\', next),
+            Some(b'/') => push(&mut out, '/', next),
+            Some(b'b') => push(&mut out, '\u{8}', next),
+            Some(b'f') => push(&mut out, '\u{c}', next),
+            Some(b'n') => push(&mut out, '\n', next),
+            Some(b'r') => push(&mut out, '\r', next),
+            Some(b't') => push(&mut out, '\t', next),
+            Some(b'u') => {
+                let (c, end) = unicode_escape(input, escape)?;
+                out.push(c);
+                end
+            }
+            Some(&b) => {
+                let shown = char::from(b).escape_default();
+                return Err(LexError::new(
+                    format!("invalid escape `\\{shown}` in string"),
+                    escape,
+                ));
+            }
+            None => return Err(LexError::new("unterminated string", open)),
+        };
+        let Some(special) = next_special(input, resume) else {
+            return Err(LexError::new("unterminated string", open));
+        };
+        out.push_str(utf8(input, resume, special)?);
+        match input[special] {
+            b'"' => return Ok((out, special + 1)),
+            b'\\' => escape = special,
+            b => return Err(control_character(b, special)),
+        }
+    }
+}
+
+/// Pushes a decoded escape and returns the offset after it.
+#[inline]
+fn push(out: &mut String, c: char, at: usize) -> usize {
+    out.push(c);
+    at + 1
+}
+
+/// Decodes `\uXXXX` at `escape` (the backslash), joining a UTF-16
+/// surrogate pair written as two escapes. A surrogate without its partner
+/// is an error: it has no UTF-8 encoding.
+fn unicode_escape(input: &[u8], escape: usize) -> Result<(char, usize), LexError> {
+    let first = hex4(input, escape)?;
+    let (code, end) = match first {
+        0xD800..=0xDBFF => {
+            let low = if input.get(escape + 6..escape + 8) == Some(b"\\u") {
+                hex4(input, escape + 6)?
+            } else {
+                0
+            };
+            if !(0xDC00..=0xDFFF).contains(&low) {
+                return Err(lone_surrogate(first, escape));
+            }
+            (
+                0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00),
+                escape + 12,
+            )
+        }
+        0xDC00..=0xDFFF => return Err(lone_surrogate(first, escape)),
+        _ => (first, escape + 6),
+    };
+    // Every value left is a scalar value, so this never falls back.
+    let c = char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
+    Ok((c, end))
+}
+
+fn lone_surrogate(code: u32, offset: usize) -> LexError {
+    LexError::new(
+        format!("lone surrogate \\u{code:04X} in string; it has no UTF-8 form"),
+        offset,
+    )
+}
+
+/// The four hex digits of the `\uXXXX` escape whose backslash is at `escape`.
+fn hex4(input: &[u8], escape: usize) -> Result<u32, LexError> {
+    match input.get(escape + 2..escape + 6) {
+        Some(digits) if digits.iter().all(u8::is_ascii_hexdigit) => Ok(digits
+            .iter()
+            .fold(0, |value, &d| value * 16 + char::from(d).to_digit(16).unwrap_or(0))),
+        _ => Err(LexError::new(
+            "invalid \\u escape in string: expected four hex digits",
+            escape,
+        )),
+    }
+}
+
+/// How many characters of a token error messages show before eliding.
+const SHOWN_CHARS: usize = 40;
+
+/// Describes the token at `pos` for a "found ..." message: `an object`,
+/// `an array`, the end of the input, or the token's text, shortened.
+pub(super) fn describe(input: &[u8], pos: usize) -> String {
+    let Some(&first) = input.get(pos) else {
+        return "the end of the input".to_owned();
+    };
+    match first {
+        b'{' => return "an object".to_owned(),
+        b'[' => return "an array".to_owned(),
+        _ => {}
+    }
+    // Enough bytes for SHOWN_CHARS characters of up to four bytes each.
+    let window = &input[pos..input.len().min(pos + SHOWN_CHARS * 4 + 4)];
+    let text = String::from_utf8_lossy(window);
+    let mut shown = String::new();
+    let mut chars = text.chars();
+    if first == b'"' {
+        // The raw string literal, up to its closing quote.
+        shown.push('"');
+        chars.next();
+        let mut escaped = false;
+        for c in chars.by_ref().take(SHOWN_CHARS) {
+            if c.is_control() {
+                shown.extend(c.escape_debug());
+            } else {
+                shown.push(c);
+            }
+            if c == '"' && !escaped {
+                return shown;
+            }
+            escaped = c == '\\' && !escaped;
+        }
+        if chars.next().is_some() {
+            shown.push('…');
+        }
+    } else if first.is_ascii_alphanumeric() || first == b'-' {
+        // A number or a bare word such as `null` or `Infinity`.
+        let word = |c: &char| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.');
+        let mut count = 0;
+        for c in chars.take_while(word) {
+            if count == SHOWN_CHARS {
+                shown.push('…');
+                break;
+            }
+            shown.push(c);
+            count += 1;
+        }
+    } else {
+        let c = chars.next().unwrap_or(char::REPLACEMENT_CHARACTER);
+        shown = format!("'{}'", c.escape_debug());
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Result<(Cow<'_, str>, usize), LexError> {
+        string_at(json.as_bytes(), 0)
+    }
+
+    fn value(json: &str) -> String {
+        read(json).expect("valid string").0.into_owned()
+    }
+
+    fn error(json: &[u8]) -> String {
+        string_at(json, 0).expect_err("invalid string").message
+    }
+
+    #[test]
+    fn plain_strings_are_borrowed() {
+        let (s, end) = read(r#""héllo" tail"#).unwrap();
+        assert!(matches!(s, Cow::Borrowed("héllo")));
+        assert_eq!(end, 8);
+        assert!(matches!(read(r#""""#).unwrap(), (Cow::Borrowed(""), 2)));
+    }
+
+    #[test]
+    fn escapes_are_decoded() {
+        let (s, end) = read(r#""a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\u20ac\ud83d\ude00z"x"#).unwrap();
+        assert!(matches!(s, Cow::Owned(_)));
+        assert_eq!(s, "a\"b\\c/d\u{8}\u{c}\n\r\tAé€😀z");
+        assert_eq!(end, 56);
+        assert_eq!(value(r#""\\""#), "\\");
+        assert_eq!(value(r#""\u0000""#), "\0");
+        assert_eq!(value(r#""\uFFFF\uD800\uDC00""#), "\u{FFFF}\u{10000}");
+        assert_eq!(value(r#""é\né""#), "é\né");
+    }
+
+    #[test]
+    fn bad_escapes() {
+        assert!(error(br#""\x""#).contains("invalid escape `\\x`"));
+        assert!(error(br#""\u12""#).contains("four hex digits"));
+        assert!(error(br#""\u12G4""#).contains("four hex digits"));
+        assert!(error(br#""\u+123""#).contains("four hex digits"));
+        assert!(error(br#""\"#).contains("unterminated"));
+        assert!(error(br#""\u00"#).contains("four hex digits"));
+    }
+
+    #[test]
+    fn lone_surrogates_are_rejected() {
+        for json in [
+            r#""\ud800""#,
+            r#""\ud800x""#,
+            r#""\ud800\u0041""#,
+            r#""\ud800\ud800""#,
+            r#""\udc00""#,
+            r#""\ude00\ud83d""#,
+            r#""\ud800\n""#,
+        ] {
+            assert!(error(json.as_bytes()).contains("lone surrogate"), "{json}");
+        }
+    }
+
+    #[test]
+    fn raw_control_characters_are_rejected() {
+        let e = string_at(b"\"a\nb\"", 0).unwrap_err();
+        assert_eq!(e.offset, 2);
+        assert!(e.message.contains("U+000A"));
+        assert!(error(b"\"\\n\x01\"").contains("U+0001"));
+        // DEL is not a control character as far as JSON is concerned.
+        assert_eq!(value("\"\u{7f}\""), "\u{7f}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_rejected() {
+        let e = string_at(b"\"ab\xff\"", 0).unwrap_err();
+        assert_eq!((e.message.as_str(), e.offset), ("invalid UTF-8 in string", 3));
+        assert!(error(b"\"\\n\xc3\"").contains("UTF-8"));
+        // An overlong encoding and a UTF-8-encoded surrogate.
+        assert!(error(b"\"\xc0\xaf\"").contains("UTF-8"));
+        assert!(error(b"\"\xed\xa0\x80\"").contains("UTF-8"));
+    }
+
+    #[test]
+    fn unterminated_strings() {
+        for json in [&b"\""[..], b"\"abc", b"\"abc\\\"", b"\"\\u0041"] {
+            assert!(error(json).contains("unterminated"), "{json:?}");
+        }
+    }
+
+    #[test]
+    fn describes_tokens() {
+        let d = |s: &str| describe(s.as_bytes(), 0);
+        assert_eq!(d(""), "the end of the input");
+        assert_eq!(d("{\"a\":1}"), "an object");
+        assert_eq!(d("[1]"), "an array");
+        assert_eq!(d(r#""abc", 1"#), r#""abc""#);
+        assert_eq!(d(r#""a\"b" x"#), r#""a\"b""#);
+        assert_eq!(d("\"a\u{1}"), "\"a\\u{1}");
+        assert_eq!(d("null,"), "null");
+        assert_eq!(d("-1.5e+3]"), "-1.5e+3");
+        assert_eq!(d("Infinity}"), "Infinity");
+        assert_eq!(d("}"), "'}'");
+        assert_eq!(d("\u{1}"), "'\\u{1}'");
+        assert_eq!(describe(b"\xff", 0), "'\u{FFFD}'");
+        let long = format!("\"{}\"", "x".repeat(100));
+        assert_eq!(d(&long), format!("\"{}…", "x".repeat(40)));
+        let long_word = "1".repeat(100);
+        assert_eq!(d(&long_word), format!("{}…", "1".repeat(40)));
+        assert_eq!(d(&"1".repeat(40)), "1".repeat(40));
+        assert_eq!(d(&format!("{},", "1".repeat(40))), "1".repeat(40));
+    }
+}
