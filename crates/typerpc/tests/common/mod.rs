@@ -171,3 +171,4 @@ pub struct Everything {
     pub well_known: Option<WellKnown>,
     pub renamed: Option<RenamedMessage>,
 }
+pub mod oracle;

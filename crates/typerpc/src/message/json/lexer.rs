@@ -273,10 +273,11 @@ mod tests {
 
     #[test]
     fn escapes_are_decoded() {
-        let (s, end) = read(r#""a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\u20ac\ud83d\ude00z"x"#).unwrap();
+        let json = r#""a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\u20ac\ud83d\ude00z"x"#;
+        let (s, end) = read(json).unwrap();
         assert!(matches!(s, Cow::Owned(_)));
         assert_eq!(s, "a\"b\\c/d\u{8}\u{c}\n\r\tAé€😀z");
-        assert_eq!(end, 56);
+        assert_eq!(end, json.len() - 1);
         assert_eq!(value(r#""\\""#), "\\");
         assert_eq!(value(r#""\u0000""#), "\0");
         assert_eq!(value(r#""\uFFFF\uD800\uDC00""#), "\u{FFFF}\u{10000}");

@@ -412,5 +412,459 @@ impl<'a> JsonParser<'a> {
 }
 
 #[cfg(test)]
-#[path = "parser_tests.rs"]
-mod tests;
+mod tests {
+    use super::*;
+
+    type Read<T> = fn(&mut JsonParser<'_>) -> Result<T, JsonError>;
+
+    fn with<T>(
+        json: &str,
+        f: impl FnOnce(&mut JsonParser<'_>) -> Result<T, JsonError>,
+    ) -> Result<T, JsonError> {
+        let options = JsonOptions::default();
+        let mut p = JsonParser::new(json.as_bytes(), &options);
+        let value = f(&mut p)?;
+        p.finish()?;
+        Ok(value)
+    }
+
+    fn fails<T: std::fmt::Debug>(
+        json: &str,
+        f: impl FnOnce(&mut JsonParser<'_>) -> Result<T, JsonError>,
+    ) -> JsonError {
+        with(json, f).expect_err("input should be rejected")
+    }
+
+    #[test]
+    fn peeks_every_kind() {
+        let cases = [
+            ("null", JsonKind::Null),
+            (" true", JsonKind::Bool),
+            ("false", JsonKind::Bool),
+            ("-1", JsonKind::Number),
+            ("0", JsonKind::Number),
+            ("\"s\"", JsonKind::String),
+            ("\n[]", JsonKind::Array),
+            ("{}", JsonKind::Object),
+        ];
+        for (json, kind) in cases {
+            let found = with(json, |p| {
+                let kind = p.peek_kind()?;
+                assert_eq!(p.peek_kind()?, kind, "peeking consumes nothing");
+                p.skip_value()?;
+                Ok(kind)
+            });
+            assert_eq!(found, Ok(kind), "{json}");
+        }
+        let e = fails("", |p| p.peek_kind());
+        assert_eq!(
+            e.message(),
+            "expected a JSON value, found the end of the input"
+        );
+        let e = fails("  Infinity", |p| p.peek_kind());
+        assert_eq!(
+            (e.message(), e.offset()),
+            ("expected a JSON value, found Infinity", 2)
+        );
+    }
+
+    #[test]
+    fn take_null_consumes_only_null() {
+        assert_eq!(with(" null ", |p| p.take_null()), Ok(true));
+        assert_eq!(
+            with("1", |p| Ok((p.take_null()?, p.i32()?))),
+            Ok((false, 1))
+        );
+        assert_eq!(
+            with("\"null\"", |p| Ok((p.take_null()?, p.string()?.into_owned()))),
+            Ok((false, "null".to_owned()))
+        );
+        let e = fails("nul", |p| {
+            assert!(!p.take_null()?);
+            p.skip_value()
+        });
+        assert_eq!(e.message(), "expected a JSON value, found nul");
+        let options = JsonOptions::default();
+        assert_eq!(JsonParser::new(b"", &options).take_null(), Ok(false));
+    }
+
+    #[test]
+    fn bools() {
+        assert_eq!(with("true", |p| p.bool()), Ok(true));
+        assert_eq!(with(" false ", |p| p.bool()), Ok(false));
+        let cases = [
+            ("\"true\"", "expected a bool, found \"true\""),
+            ("1", "expected a bool, found 1"),
+            ("tru", "expected a bool, found tru"),
+            ("truex", "trailing characters after the JSON value, starting with x"),
+        ];
+        for (json, message) in cases {
+            assert_eq!(fails(json, |p| p.bool()).message(), message);
+        }
+    }
+
+    #[test]
+    fn strings_are_borrowed_unless_escaped() {
+        let options = JsonOptions::default();
+        let mut p = JsonParser::new(br#"["plain", "esc\u00e9ped"]"#, &options);
+        let mut strings = Vec::new();
+        p.array(|p| {
+            strings.push(p.string()?);
+            Ok(())
+        })
+        .unwrap();
+        assert!(matches!(strings[0], Cow::Borrowed("plain")));
+        assert!(matches!(&strings[1], Cow::Owned(s) if s == "escéped"));
+        let e = fails("1", |p| p.string().map(Cow::into_owned));
+        assert_eq!(e.message(), "expected a string, found 1");
+    }
+
+    #[test]
+    fn invalid_utf8_and_control_characters() {
+        let options = JsonOptions::default();
+        let e = JsonParser::new(b"[\"ok\", \"a\xffb\"]", &options)
+            .array(|p| p.string().map(drop))
+            .unwrap_err();
+        assert_eq!(
+            (e.path(), e.message(), e.offset()),
+            ("[1]", "invalid UTF-8 in string", 9)
+        );
+        let e = JsonParser::new(b"\xef\xbb\xbf{}", &options)
+            .peek_kind()
+            .unwrap_err();
+        assert_eq!(e.message(), "expected a JSON value, found '\\u{feff}'");
+        let e = JsonParser::new(b"\xff", &options).skip_value().unwrap_err();
+        assert_eq!(e.message(), "expected a JSON value, found '\u{FFFD}'");
+        let e = fails("\"a\tb\"", |p| p.string().map(Cow::into_owned));
+        assert!(e.message().contains("control character"));
+        let e = fails(r#""\ud800""#, |p| p.string().map(Cow::into_owned));
+        assert!(e.message().contains("lone surrogate"));
+    }
+
+    #[test]
+    fn objects_pass_decoded_names() {
+        let mut seen = Vec::new();
+        with(r#" { "a" : 1 , "b\"c" :{"d":[]}, "a":2 } "#, |p| {
+            p.object(|p, key| {
+                seen.push(key.to_owned());
+                match key {
+                    "b\"c" => p.object(|p, key| {
+                        assert_eq!(key, "d");
+                        p.array(|_| panic!("the array is empty"))
+                    }),
+                    _ => p.i32().map(drop),
+                }
+            })
+        })
+        .unwrap();
+        assert_eq!(seen, ["a", "b\"c", "a"]);
+        let empty = with("{ }", |p| p.object(|_, _| panic!("the object is empty")));
+        assert_eq!(empty, Ok(()));
+    }
+
+    #[test]
+    fn malformed_objects() {
+        let read: Read<()> = |p| p.object(|p, _| p.skip_value());
+        let cases = [
+            ("[]", "expected an object, found an array"),
+            (
+                "{",
+                "expected a member name in double quotes, found the end of the input",
+            ),
+            ("{a:1}", "expected a member name in double quotes, found a"),
+            ("{'a':1}", "expected a member name in double quotes, found '\\''"),
+            (r#"{"a" 1}"#, "expected ':' after the member name, found 1"),
+            (
+                r#"{"a":1,}"#,
+                "expected a member name in double quotes, found '}'",
+            ),
+            (
+                r#"{"a":1 "b":2}"#,
+                "expected ',' or '}' after an object member, found \"b\"",
+            ),
+            (
+                r#"{"a":1"#,
+                "expected ',' or '}' after an object member, found the end of the input",
+            ),
+            (r#"{"a":}"#, "expected a JSON value, found '}'"),
+            (r#"{"a"#, "unterminated string"),
+            (
+                r#"{"a":1}}"#,
+                "trailing characters after the JSON value, starting with '}'",
+            ),
+        ];
+        for (json, message) in cases {
+            assert_eq!(fails(json, read).message(), message, "{json}");
+        }
+        // A callback that reads nothing leaves the value where a comma
+        // should be.
+        let e = fails(r#"{"a":1}"#, |p| p.object(|_, _| Ok(())));
+        assert_eq!(
+            e.message(),
+            "expected ',' or '}' after an object member, found 1"
+        );
+    }
+
+    #[test]
+    fn arrays_and_malformed_arrays() {
+        let mut items = Vec::new();
+        let read = with(" [ 1 , 2,3 ] ", |p| {
+            p.array(|p| {
+                items.push(p.i32()?);
+                Ok(())
+            })
+        });
+        assert_eq!(read, Ok(()));
+        assert_eq!(items, [1, 2, 3]);
+        let read: Read<()> = |p| p.array(|p| p.skip_value());
+        let cases = [
+            ("{}", "expected an array, found an object"),
+            ("[", "expected a JSON value, found the end of the input"),
+            ("[1,]", "trailing comma in array"),
+            ("[1 2]", "expected ',' or ']' after an array element, found 2"),
+            (
+                "[1",
+                "expected ',' or ']' after an array element, found the end of the input",
+            ),
+            ("[,1]", "expected a JSON value, found ','"),
+        ];
+        for (json, message) in cases {
+            assert_eq!(fails(json, read).message(), message, "{json}");
+        }
+    }
+
+    #[test]
+    fn errors_carry_path_and_offset() {
+        let json = r#"{"products":[{"price":1},{},{"price":"abc"}]}"#;
+        let e = fails(json, |p| {
+            p.object(|p, _| p.array(|p| p.object(|p, _| p.f64().map(drop))))
+        });
+        assert_eq!(e.path(), "products[2].price");
+        assert_eq!(e.message(), "expected double, found \"abc\"");
+        assert_eq!(Some(e.offset()), json.find("\"abc\""));
+        assert_eq!(
+            e.to_string(),
+            "invalid JSON at `products[2].price`: expected double, found \"abc\""
+        );
+        let e = fails(r#"{"a.b":{"":[0,{"x":true}]}}"#, |p| {
+            p.object(|p, _| p.object(|p, _| p.array(|p| p.i32().map(drop))))
+        });
+        assert_eq!(e.path(), r#"["a.b"][""][1]"#);
+        let e = fails(r#"{"a":{"b":1}}"#, |p| {
+            p.object(|p, _| p.object(|p, key| Err(p.error(format!("custom {key}")))))
+        });
+        assert_eq!((e.path(), e.message(), e.offset()), ("a.b", "custom b", 10));
+    }
+
+    #[test]
+    fn bookkeeping_is_restored_after_a_failed_container() {
+        let options = JsonOptions::default();
+        let mut p = JsonParser::new(br#"[{"a":[x]}]"#, &options);
+        let result = p.array(|p| p.object(|p, _| p.array(|p| p.skip_value())));
+        assert!(result.is_err());
+        assert_eq!(p.depth, 0);
+        assert!(p.path.is_empty());
+        assert_eq!(p.error("after").path(), "");
+    }
+
+    #[test]
+    fn finish_allows_only_whitespace() {
+        assert_eq!(with(" \t\r\n1 \t\r\n", |p| p.i32()), Ok(1));
+        let e = fails("1 2", |p| p.i32());
+        assert_eq!(
+            (e.message(), e.offset()),
+            ("trailing characters after the JSON value, starting with 2", 2)
+        );
+        let e = fails("1\u{a0}", |p| p.i32());
+        assert!(e.message().starts_with("trailing"));
+    }
+
+    fn nested(open: &str, close: &str, depth: usize) -> String {
+        format!("{}{}", open.repeat(depth), close.repeat(depth))
+    }
+
+    /// Reads arrays of arrays by recursion, as generated code does for a
+    /// recursive message type.
+    fn read_nested(p: &mut JsonParser<'_>) -> Result<(), JsonError> {
+        p.array(read_nested)
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        assert_eq!(with(&nested("[", "]", 100), read_nested), Ok(()));
+        assert_eq!(with(&nested("[", "]", 100), |p| p.skip_value()), Ok(()));
+        for json in [nested("[", "]", 101), nested("[", "]", 100_000)] {
+            let e = fails(&json, read_nested);
+            assert_eq!(
+                e.message(),
+                "objects and arrays nest deeper than the limit of 100 levels"
+            );
+            assert_eq!(e.offset(), 100);
+            assert_eq!(fails(&json, |p| p.skip_value()).offset(), 100);
+        }
+        let deep_objects = format!(
+            "{}1{}",
+            r#"{"a":"#.repeat(100_000),
+            "}".repeat(100_000)
+        );
+        let e = fails(&deep_objects, |p| p.skip_value());
+        assert!(e.message().contains("nest deeper"));
+        // Skipping inside containers counts the enclosing levels too.
+        let json = format!("[{}]", nested("[", "]", 100));
+        let e = fails(&json, |p| p.array(|p| p.skip_value()));
+        assert_eq!((e.path(), e.offset()), ("[0]", 100));
+    }
+
+    #[test]
+    fn max_depth_option() {
+        let options = JsonOptions {
+            max_depth: 2,
+            ..JsonOptions::default()
+        };
+        assert!(JsonParser::new(b"[[]]", &options).skip_value().is_ok());
+        assert!(JsonParser::new(b"[[[]]]", &options).skip_value().is_err());
+        let mut p = JsonParser::new(b"[[[]]]", &options);
+        assert!(p.array(read_nested).is_err());
+        // A huge limit must still not overflow the stack while skipping.
+        let options = JsonOptions {
+            max_depth: u32::MAX,
+            ..JsonOptions::default()
+        };
+        let json = nested("[", "]", 1_000_000);
+        let mut p = JsonParser::new(json.as_bytes(), &options);
+        assert_eq!(p.skip_value(), Ok(()));
+        assert_eq!(p.finish(), Ok(()));
+    }
+
+    #[test]
+    fn skip_value_validates_and_stops_after_the_value() {
+        let json = r#" {"a":[1,-2.5e3,"s\"",true,false,null,{},[],{"b":{"c":[[]]}}],"d":""} "#;
+        let options = JsonOptions::default();
+        let mut p = JsonParser::new(json.as_bytes(), &options);
+        p.skip_value().unwrap();
+        assert_eq!(p.offset(), json.len() - 1);
+        p.finish().unwrap();
+        let skipped = with("[1,2] ", |p| Ok((p.skip_value()?, p.offset())));
+        assert_eq!(skipped, Ok(((), 5)));
+        let bad = [
+            "",
+            "[",
+            "]",
+            "{",
+            "}",
+            "[1,]",
+            "[,]",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{1:2}",
+            "[1 2]",
+            "{\"a\":1 \"b\":2}",
+            "[}",
+            "{]",
+            "tru",
+            "nulL",
+            "01",
+            "1.",
+            "-",
+            ".5",
+            "+1",
+            "\"abc",
+            "[\"a\\x\"]",
+            "NaN",
+            "[1]]",
+            "{\"a\":[}",
+            "[[1]",
+        ];
+        for json in bad {
+            let result = with(json, |p| p.skip_value());
+            assert!(result.is_err(), "{json:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn unknown_fields() {
+        let json = r#"{"known":1,"extra":{"deep":[1,2,{"x":null}]},"more":"s"}"#;
+        let read: Read<i32> = |p| {
+            let mut known = 0;
+            p.object(|p, key| match key {
+                "known" => {
+                    known = p.i32()?;
+                    Ok(())
+                }
+                other => p.unknown_field(other),
+            })?;
+            Ok(known)
+        };
+        let e = fails(json, read);
+        assert_eq!(
+            (e.path(), e.message()),
+            ("extra", "unknown field \"extra\"")
+        );
+        assert_eq!(
+            e.to_string(),
+            "invalid JSON at `extra`: unknown field \"extra\""
+        );
+        let options = JsonOptions::default().with_ignore_unknown_fields(true);
+        let mut p = JsonParser::new(json.as_bytes(), &options);
+        assert_eq!(read(&mut p), Ok(1));
+        assert!(p.options().ignore_unknown_fields);
+        p.finish().unwrap();
+        // Ignored values must still be valid JSON.
+        let mut p = JsonParser::new(br#"{"x":[1,}"#, &options);
+        assert!(read(&mut p).is_err());
+    }
+
+    #[test]
+    fn bytes_accept_both_alphabets_and_optional_padding() {
+        let good: [(&str, &[u8]); 9] = [
+            (r#""""#, b""),
+            (r#""Zg==""#, b"f"),
+            (r#""Zg=""#, b"f"),
+            (r#""Zg""#, b"f"),
+            (r#""Zm9vYmFy""#, b"foobar"),
+            (r#""+/8=""#, &[0xfb, 0xff]),
+            (r#""-_8""#, &[0xfb, 0xff]),
+            (r#""-_8=""#, &[0xfb, 0xff]),
+            (r#""Zm8\u003d""#, b"fo"),
+        ];
+        for (json, expected) in good {
+            assert_eq!(with(json, |p| p.bytes()).as_deref(), Ok(expected), "{json}");
+        }
+        let bad = [
+            r#""Zg===""#,
+            r#""Z""#,
+            r#""Zm9v!""#,
+            r#""Zm 9v""#,
+            r#""+_8=""#,
+            r#""Zg==Zg==""#,
+        ];
+        for json in bad {
+            let e = fails(json, |p| p.bytes());
+            assert!(e.message().starts_with("invalid base64"), "{json}: {e}");
+            assert_eq!(e.offset(), 0);
+        }
+        let e = fails("1", |p| p.bytes());
+        assert_eq!(e.message(), "expected a string, found 1");
+    }
+
+    #[test]
+    fn clones_read_independently() {
+        let options = JsonOptions::default();
+        let mut p = JsonParser::new(br#"{"a":1,"@type":"t"}"#, &options);
+        let mut scan = p.clone();
+        let mut type_url = None;
+        scan.object(|s, key| {
+            if key == "@type" {
+                type_url = Some(s.string()?.into_owned());
+                Ok(())
+            } else {
+                s.skip_value()
+            }
+        })
+        .unwrap();
+        assert_eq!(type_url.as_deref(), Some("t"));
+        assert_eq!(p.offset(), 0);
+        assert_eq!(p.peek_kind(), Ok(JsonKind::Object));
+    }
+}
