@@ -320,3 +320,282 @@ impl<'a> JsonParser<'a> {
         self.error_at(token.start, format!("value {} out of range for {name}", token.shown()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::json::JsonOptions;
+
+    fn read<T>(
+        json: &str,
+        f: impl FnOnce(&mut JsonParser<'_>) -> Result<T, JsonError>,
+    ) -> Result<T, String> {
+        let options = JsonOptions::default();
+        let mut p = JsonParser::new(json.as_bytes(), &options);
+        let value = f(&mut p).map_err(|e| e.message().to_owned())?;
+        p.finish().map_err(|e| e.message().to_owned())?;
+        Ok(value)
+    }
+
+    fn i32_of(json: &str) -> Result<i32, String> {
+        read(json, |p| p.i32())
+    }
+
+    fn i64_of(json: &str) -> Result<i64, String> {
+        read(json, |p| p.i64())
+    }
+
+    fn u32_of(json: &str) -> Result<u32, String> {
+        read(json, |p| p.u32())
+    }
+
+    fn u64_of(json: &str) -> Result<u64, String> {
+        read(json, |p| p.u64())
+    }
+
+    fn f64_of(json: &str) -> Result<f64, String> {
+        read(json, |p| p.f64())
+    }
+
+    fn f32_of(json: &str) -> Result<f32, String> {
+        read(json, |p| p.f32())
+    }
+
+    #[test]
+    fn grammar() {
+        let parts = |s: &str| scan_number(s.as_bytes(), 0).map(|n| {
+            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            (n.negative, text(n.int), text(n.frac), n.exponent, n.plain, n.end)
+        });
+        assert_eq!(parts("0"), Ok((false, "0".into(), "".into(), 0, true, 1)));
+        assert_eq!(parts("-12.50e+3,"), Ok((true, "12".into(), "50".into(), 3, false, 9)));
+        assert_eq!(parts("1E-07]"), Ok((false, "1".into(), "".into(), -7, false, 5)));
+        assert_eq!(parts("0.0"), Ok((false, "0".into(), "0".into(), 0, false, 3)));
+        // The number ends where the grammar does; the parser checks what
+        // follows.
+        assert_eq!(parts("1x").map(|p| p.5), Ok(1));
+        assert_eq!(parts("1.5.3").map(|p| p.5), Ok(3));
+        assert_eq!(parts("1e99999999999999999999").map(|p| p.3), Ok(EXPONENT_CLAMP));
+        let bad = [
+            ("", "expected a digit"),
+            ("-", "expected a digit"),
+            ("+1", "expected a digit"),
+            (".5", "expected a digit"),
+            ("-.5", "expected a digit"),
+            ("01", "leading zeros are not allowed"),
+            ("-00", "leading zeros are not allowed"),
+            ("1.", "expected a digit after the decimal point"),
+            ("1.e5", "expected a digit after the decimal point"),
+            ("1e", "expected a digit in the exponent"),
+            ("1e+", "expected a digit in the exponent"),
+            ("Infinity", "expected a digit"),
+            (" 1", "expected a digit"),
+        ];
+        for (text, message) in bad {
+            let e = scan_number(text.as_bytes(), 0).unwrap_err();
+            assert_eq!(e.message, message, "{text:?}");
+        }
+    }
+
+    fn exact(text: &str) -> Result<i128, IntegerError> {
+        let n = scan_number(text.as_bytes(), 0).expect("valid number");
+        assert_eq!(n.end, text.len());
+        exact_integer(&n)
+    }
+
+    #[test]
+    fn exact_integers() {
+        assert_eq!(exact("0"), Ok(0));
+        assert_eq!(exact("-0"), Ok(0));
+        assert_eq!(exact("-0.0e-5"), Ok(0));
+        assert_eq!(exact("18446744073709551615"), Ok(u64::MAX.into()));
+        assert_eq!(exact("-18446744073709551615"), Ok(-i128::from(u64::MAX)));
+        assert_eq!(exact("18446744073709551616"), Err(IntegerError::OutOfRange));
+        assert_eq!(exact("1e2"), Ok(100));
+        assert_eq!(exact("-5E+1"), Ok(-50));
+        assert_eq!(exact("1.0"), Ok(1));
+        assert_eq!(exact("1.50e1"), Ok(15));
+        assert_eq!(exact("0.000001e6"), Ok(1));
+        assert_eq!(exact("1500e-2"), Ok(15));
+        assert_eq!(exact("1e19"), Ok(10_000_000_000_000_000_000));
+        assert_eq!(exact("1e20"), Err(IntegerError::OutOfRange));
+        assert_eq!(exact("9007199254740993.0"), Ok(9_007_199_254_740_993));
+        assert_eq!(exact("1.5"), Err(IntegerError::Fractional));
+        assert_eq!(exact("1e-1"), Err(IntegerError::Fractional));
+        assert_eq!(exact("1.0000000000000000001"), Err(IntegerError::Fractional));
+        assert_eq!(exact("1e1000000000000"), Err(IntegerError::OutOfRange));
+        assert_eq!(exact("1e-1000000000000"), Err(IntegerError::Fractional));
+        assert_eq!(exact("0e1000000000000"), Ok(0));
+        let long = "1".repeat(10_000);
+        assert_eq!(exact(&long), Err(IntegerError::OutOfRange));
+        assert_eq!(exact(&format!("{long}e0")), Err(IntegerError::OutOfRange));
+        assert_eq!(exact(&format!("{long}e-9999")), Err(IntegerError::Fractional));
+        assert_eq!(exact(&format!("0.{}1e10000", "0".repeat(9_999))), Ok(1));
+    }
+
+    #[test]
+    fn int32() {
+        for (json, value) in [
+            ("1", 1),
+            ("-1", -1),
+            ("\"1\"", 1),
+            ("\"-2147483648\"", i32::MIN),
+            ("2147483647", i32::MAX),
+            ("1e2", 100),
+            ("\"1e2\"", 100),
+            ("1.0", 1),
+            ("-5E+1", -50),
+            ("-0", 0),
+            ("100000.000", 100_000),
+            (" 7 ", 7),
+        ] {
+            assert_eq!(i32_of(json), Ok(value), "{json}");
+        }
+        for (json, message) in [
+            ("\"abc\"", "expected int32, found \"abc\""),
+            ("\"\"", "expected int32, found \"\""),
+            ("\" 1\"", "expected int32, found \" 1\""),
+            ("\"1 \"", "expected int32, found \"1 \""),
+            ("\"+1\"", "expected int32, found \"+1\""),
+            ("\"01\"", "expected int32, found \"01\""),
+            ("\"0x10\"", "expected int32, found \"0x10\""),
+            ("\"NaN\"", "expected int32, found \"NaN\""),
+            ("01", "expected int32, found 01 (leading zeros are not allowed)"),
+            ("-", "expected int32, found - (expected a digit)"),
+            ("1.", "expected int32, found 1. (expected a digit after the decimal point)"),
+            ("+1", "expected int32, found '+'"),
+            ("true", "expected int32, found true"),
+            ("null", "expected int32, found null"),
+            ("[1]", "expected int32, found an array"),
+            ("", "expected int32, found the end of the input"),
+            ("1.5", "expected int32, found 1.5 (not an integer)"),
+            ("\"1.5\"", "expected int32, found \"1.5\" (not an integer)"),
+            ("3000000000", "value 3000000000 out of range for int32"),
+            ("-2147483649", "value -2147483649 out of range for int32"),
+            ("1e10", "value 1e10 out of range for int32"),
+            ("1e400", "value 1e400 out of range for int32"),
+            ("0x10", "trailing characters after the JSON value, starting with x10"),
+        ] {
+            assert_eq!(i32_of(json), Err(message.to_owned()), "{json}");
+        }
+        let huge = "9".repeat(1000);
+        let e = i32_of(&huge).unwrap_err();
+        assert_eq!(e, format!("value {}… out of range for int32", "9".repeat(40)));
+    }
+
+    #[test]
+    fn int64() {
+        for (json, value) in [
+            ("\"9223372036854775807\"", i64::MAX),
+            ("\"-9223372036854775808\"", i64::MIN),
+            ("-9223372036854775808", i64::MIN),
+            ("1e18", 1_000_000_000_000_000_000),
+            ("\"9007199254740993.0\"", 9_007_199_254_740_993),
+            ("\"\\u0031\"", 1),
+        ] {
+            assert_eq!(i64_of(json), Ok(value), "{json}");
+        }
+        for (json, message) in [
+            ("9223372036854775808", "value 9223372036854775808 out of range for int64"),
+            ("\"-9223372036854775809\"", "value \"-9223372036854775809\" out of range for int64"),
+            ("99999999999999999999999", "value 99999999999999999999999 out of range for int64"),
+            ("1.0000000000000000001", "expected int64, found 1.0000000000000000001 (not an integer)"),
+        ] {
+            assert_eq!(i64_of(json), Err(message.to_owned()), "{json}");
+        }
+    }
+
+    #[test]
+    fn unsigned() {
+        assert_eq!(u32_of("4294967295"), Ok(u32::MAX));
+        assert_eq!(u32_of("\"-0\""), Ok(0));
+        assert_eq!(u32_of("-1"), Err("value -1 out of range for uint32".to_owned()));
+        assert_eq!(u32_of("4294967296"), Err("value 4294967296 out of range for uint32".to_owned()));
+        assert_eq!(u64_of("\"18446744073709551615\""), Ok(u64::MAX));
+        assert_eq!(u64_of("18446744073709549568"), Ok(18_446_744_073_709_549_568));
+        assert_eq!(u64_of("1e19"), Ok(10_000_000_000_000_000_000));
+        assert_eq!(
+            u64_of("18446744073709551616"),
+            Err("value 18446744073709551616 out of range for uint64".to_owned())
+        );
+        assert_eq!(u64_of("\"-1\""), Err("value \"-1\" out of range for uint64".to_owned()));
+    }
+
+    #[test]
+    fn doubles() {
+        for (json, value) in [
+            ("1", 1.0),
+            ("-0.5", -0.5),
+            ("1.5e3", 1500.0),
+            ("\"1.5e3\"", 1500.0),
+            ("1E-400", 0.0),
+            ("1.7976931348623157e308", f64::MAX),
+            ("\"Infinity\"", f64::INFINITY),
+            ("\"-Infinity\"", f64::NEG_INFINITY),
+            ("0.1", 0.1),
+            ("123456789012345678901234567890", 1.2345678901234568e29),
+        ] {
+            assert_eq!(f64_of(json), Ok(value), "{json}");
+        }
+        assert!(f64_of("\"NaN\"").unwrap().is_nan());
+        assert!(f64_of("-0").unwrap().is_sign_negative());
+        for (json, message) in [
+            ("1e400", "value 1e400 out of range for double"),
+            ("\"-1e400\"", "value \"-1e400\" out of range for double"),
+            ("Infinity", "expected double, found Infinity"),
+            ("NaN", "expected double, found NaN"),
+            ("-Infinity", "expected double, found -Infinity (expected a digit)"),
+            ("\"nan\"", "expected double, found \"nan\""),
+            ("\"infinity\"", "expected double, found \"infinity\""),
+            ("\"+1\"", "expected double, found \"+1\""),
+            ("\"1.\"", "expected double, found \"1.\""),
+            ("\".5\"", "expected double, found \".5\""),
+            ("\" 1\"", "expected double, found \" 1\""),
+            ("\"\"", "expected double, found \"\""),
+            ("\"0x10\"", "expected double, found \"0x10\""),
+            (".5", "expected double, found '.'"),
+            ("{}", "expected double, found an object"),
+        ] {
+            assert_eq!(f64_of(json), Err(message.to_owned()), "{json}");
+        }
+    }
+
+    #[test]
+    fn floats() {
+        for (json, value) in [
+            ("0.1", 0.1f32),
+            ("\"0.1\"", 0.1),
+            ("3.4028235e38", f32::MAX),
+            ("3.402823e+38", 3.402823e38),
+            ("-3.4028235e38", f32::MIN),
+            ("1e-50", 0.0),
+            ("16777217", 16_777_216.0),
+            ("\"-Infinity\"", f32::NEG_INFINITY),
+        ] {
+            assert_eq!(f32_of(json), Ok(value), "{json}");
+        }
+        assert!(f32_of("\"NaN\"").unwrap().is_nan());
+        // Rounds once, from the decimal text: via f64 this would round to
+        // 1.0 (the tie breaks to even) instead of up.
+        assert_eq!(f32_of("1.000000059604644775390625000000001"), Ok(1.000_000_1));
+        for (json, message) in [
+            ("3.402825e38", "value 3.402825e38 out of range for float"),
+            ("\"-3.5e38\"", "value \"-3.5e38\" out of range for float"),
+            ("1e400", "value 1e400 out of range for float"),
+            ("\"abc\"", "expected float, found \"abc\""),
+        ] {
+            assert_eq!(f32_of(json), Err(message.to_owned()), "{json}");
+        }
+    }
+
+    #[test]
+    fn error_offsets_point_at_the_token() {
+        let options = JsonOptions::default();
+        let json = br#"[1, "x"]"#;
+        let mut p = JsonParser::new(json, &options);
+        let e = p.array(|p| p.i32().map(drop)).unwrap_err();
+        assert_eq!((e.path(), e.offset()), ("[1]", 4));
+        let mut p = JsonParser::new(b"  1.", &options);
+        assert_eq!(p.f64().unwrap_err().offset(), 4);
+    }
+}
