@@ -65,11 +65,7 @@ mod tests {
 
     #[test]
     fn displays_path_and_message() {
-        let e = JsonError::new(
-            "products[2].price",
-            "expected a number, found \"abc\"",
-            17,
-        );
+        let e = JsonError::new("products[2].price", "expected a number, found \"abc\"", 17);
         assert_eq!(
             e.to_string(),
             "invalid JSON at `products[2].price`: expected a number, found \"abc\""

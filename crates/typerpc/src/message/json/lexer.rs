@@ -180,9 +180,11 @@ fn lone_surrogate(code: u32, offset: usize) -> LexError {
 /// The four hex digits of the `\uXXXX` escape whose backslash is at `escape`.
 fn hex4(input: &[u8], escape: usize) -> Result<u32, LexError> {
     match input.get(escape + 2..escape + 6) {
-        Some(digits) if digits.iter().all(u8::is_ascii_hexdigit) => Ok(digits
-            .iter()
-            .fold(0, |value, &d| value * 16 + char::from(d).to_digit(16).unwrap_or(0))),
+        Some(digits) if digits.iter().all(u8::is_ascii_hexdigit) => {
+            Ok(digits.iter().fold(0, |value, &d| {
+                value * 16 + char::from(d).to_digit(16).unwrap_or(0)
+            }))
+        }
         _ => Err(LexError::new(
             "invalid \\u escape in string: expected four hex digits",
             escape,
@@ -231,14 +233,12 @@ pub(super) fn describe(input: &[u8], pos: usize) -> String {
     } else if first.is_ascii_alphanumeric() || first == b'-' {
         // A number or a bare word such as `null` or `Infinity`.
         let word = |c: &char| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.');
-        let mut count = 0;
-        for c in chars.take_while(word) {
+        for (count, c) in chars.take_while(word).enumerate() {
             if count == SHOWN_CHARS {
                 shown.push('…');
                 break;
             }
             shown.push(c);
-            count += 1;
         }
     } else {
         let c = chars.next().unwrap_or(char::REPLACEMENT_CHARACTER);
@@ -322,7 +322,10 @@ mod tests {
     #[test]
     fn invalid_utf8_is_rejected() {
         let e = string_at(b"\"ab\xff\"", 0).unwrap_err();
-        assert_eq!((e.message.as_str(), e.offset), ("invalid UTF-8 in string", 3));
+        assert_eq!(
+            (e.message.as_str(), e.offset),
+            ("invalid UTF-8 in string", 3)
+        );
         assert!(error(b"\"\\n\xc3\"").contains("UTF-8"));
         // An overlong encoding and a UTF-8-encoded surrogate.
         assert!(error(b"\"\xc0\xaf\"").contains("UTF-8"));

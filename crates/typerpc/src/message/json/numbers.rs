@@ -31,9 +31,9 @@ const EXPONENT_CLAMP: i64 = 1 << 40;
 /// leading zeros, `.5`, `1.` and `1e` are all errors.
 pub(super) fn scan_number(text: &[u8], start: usize) -> Result<Number<'_>, LexError> {
     let digits_from = |from: usize| {
-        let n = text
-            .get(from..)
-            .map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count());
+        let n = text.get(from..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        });
         from + n
     };
     let mut i = start;
@@ -131,12 +131,20 @@ fn accumulate(digits: &[u8], mut value: u64) -> Result<u64, IntegerError> {
 /// The magnitude of a number with a fraction or an exponent: its digits
 /// `D` (integer and fraction parts together) stand for `D × 10^scale`.
 fn scaled_integer(n: &Number<'_>) -> Result<u64, IntegerError> {
-    let digit = |i: usize| n.int.get(i).or_else(|| n.frac.get(i - n.int.len())).copied();
+    let digit = |i: usize| {
+        n.int
+            .get(i)
+            .or_else(|| n.frac.get(i - n.int.len()))
+            .copied()
+    };
     let total = n.int.len() + n.frac.len();
     let Some(first) = (0..total).find(|&i| digit(i) != Some(b'0')) else {
         return Ok(0);
     };
-    let last = (first..total).rev().find(|&i| digit(i) != Some(b'0')).unwrap_or(first);
+    let last = (first..total)
+        .rev()
+        .find(|&i| digit(i) != Some(b'0'))
+        .unwrap_or(first);
     // Trailing zeros move into the exponent; what remains ends in a nonzero
     // digit, so the value is an integer exactly when the exponent is >= 0.
     let trailing = total - 1 - last;
@@ -297,7 +305,10 @@ impl<'a> JsonParser<'a> {
                 let input = self.input;
                 let number = scan_number(input, start).map_err(|e| {
                     let found = describe(input, start);
-                    self.error_at(e.offset, format!("expected {name}, found {found} ({})", e.message))
+                    self.error_at(
+                        e.offset,
+                        format!("expected {name}, found {found} ({})", e.message),
+                    )
                 })?;
                 self.pos = number.end;
                 // The number's bytes are ASCII, so this always succeeds.
@@ -313,11 +324,17 @@ impl<'a> JsonParser<'a> {
     }
 
     fn not_a(&self, token: &Token<'_>, name: &str, why: &str) -> JsonError {
-        self.error_at(token.start, format!("expected {name}, found {}{why}", token.shown()))
+        self.error_at(
+            token.start,
+            format!("expected {name}, found {}{why}", token.shown()),
+        )
     }
 
     fn out_of_range(&self, token: &Token<'_>, name: &str) -> JsonError {
-        self.error_at(token.start, format!("value {} out of range for {name}", token.shown()))
+        self.error_at(
+            token.start,
+            format!("value {} out of range for {name}", token.shown()),
+        )
     }
 }
 
@@ -363,19 +380,40 @@ mod tests {
 
     #[test]
     fn grammar() {
-        let parts = |s: &str| scan_number(s.as_bytes(), 0).map(|n| {
-            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-            (n.negative, text(n.int), text(n.frac), n.exponent, n.plain, n.end)
-        });
+        let parts = |s: &str| {
+            scan_number(s.as_bytes(), 0).map(|n| {
+                let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+                (
+                    n.negative,
+                    text(n.int),
+                    text(n.frac),
+                    n.exponent,
+                    n.plain,
+                    n.end,
+                )
+            })
+        };
         assert_eq!(parts("0"), Ok((false, "0".into(), "".into(), 0, true, 1)));
-        assert_eq!(parts("-12.50e+3,"), Ok((true, "12".into(), "50".into(), 3, false, 9)));
-        assert_eq!(parts("1E-07]"), Ok((false, "1".into(), "".into(), -7, false, 5)));
-        assert_eq!(parts("0.0"), Ok((false, "0".into(), "0".into(), 0, false, 3)));
+        assert_eq!(
+            parts("-12.50e+3,"),
+            Ok((true, "12".into(), "50".into(), 3, false, 9))
+        );
+        assert_eq!(
+            parts("1E-07]"),
+            Ok((false, "1".into(), "".into(), -7, false, 5))
+        );
+        assert_eq!(
+            parts("0.0"),
+            Ok((false, "0".into(), "0".into(), 0, false, 3))
+        );
         // The number ends where the grammar does; the parser checks what
         // follows.
         assert_eq!(parts("1x").map(|p| p.5), Ok(1));
         assert_eq!(parts("1.5.3").map(|p| p.5), Ok(3));
-        assert_eq!(parts("1e99999999999999999999").map(|p| p.3), Ok(EXPONENT_CLAMP));
+        assert_eq!(
+            parts("1e99999999999999999999").map(|p| p.3),
+            Ok(EXPONENT_CLAMP)
+        );
         let bad = [
             ("", "expected a digit"),
             ("-", "expected a digit"),
@@ -422,14 +460,20 @@ mod tests {
         assert_eq!(exact("9007199254740993.0"), Ok(9_007_199_254_740_993));
         assert_eq!(exact("1.5"), Err(IntegerError::Fractional));
         assert_eq!(exact("1e-1"), Err(IntegerError::Fractional));
-        assert_eq!(exact("1.0000000000000000001"), Err(IntegerError::Fractional));
+        assert_eq!(
+            exact("1.0000000000000000001"),
+            Err(IntegerError::Fractional)
+        );
         assert_eq!(exact("1e1000000000000"), Err(IntegerError::OutOfRange));
         assert_eq!(exact("1e-1000000000000"), Err(IntegerError::Fractional));
         assert_eq!(exact("0e1000000000000"), Ok(0));
         let long = "1".repeat(10_000);
         assert_eq!(exact(&long), Err(IntegerError::OutOfRange));
         assert_eq!(exact(&format!("{long}e0")), Err(IntegerError::OutOfRange));
-        assert_eq!(exact(&format!("{long}e-9999")), Err(IntegerError::Fractional));
+        assert_eq!(
+            exact(&format!("{long}e-9999")),
+            Err(IntegerError::Fractional)
+        );
         assert_eq!(exact(&format!("0.{}1e10000", "0".repeat(9_999))), Ok(1));
     }
 
@@ -460,9 +504,15 @@ mod tests {
             ("\"01\"", "expected int32, found \"01\""),
             ("\"0x10\"", "expected int32, found \"0x10\""),
             ("\"NaN\"", "expected int32, found \"NaN\""),
-            ("01", "expected int32, found 01 (leading zeros are not allowed)"),
+            (
+                "01",
+                "expected int32, found 01 (leading zeros are not allowed)",
+            ),
             ("-", "expected int32, found - (expected a digit)"),
-            ("1.", "expected int32, found 1. (expected a digit after the decimal point)"),
+            (
+                "1.",
+                "expected int32, found 1. (expected a digit after the decimal point)",
+            ),
             ("+1", "expected int32, found '+'"),
             ("true", "expected int32, found true"),
             ("null", "expected int32, found null"),
@@ -474,13 +524,19 @@ mod tests {
             ("-2147483649", "value -2147483649 out of range for int32"),
             ("1e10", "value 1e10 out of range for int32"),
             ("1e400", "value 1e400 out of range for int32"),
-            ("0x10", "trailing characters after the JSON value, starting with x10"),
+            (
+                "0x10",
+                "trailing characters after the JSON value, starting with x10",
+            ),
         ] {
             assert_eq!(i32_of(json), Err(message.to_owned()), "{json}");
         }
         let huge = "9".repeat(1000);
         let e = i32_of(&huge).unwrap_err();
-        assert_eq!(e, format!("value {}… out of range for int32", "9".repeat(40)));
+        assert_eq!(
+            e,
+            format!("value {}… out of range for int32", "9".repeat(40))
+        );
     }
 
     #[test]
@@ -496,10 +552,22 @@ mod tests {
             assert_eq!(i64_of(json), Ok(value), "{json}");
         }
         for (json, message) in [
-            ("9223372036854775808", "value 9223372036854775808 out of range for int64"),
-            ("\"-9223372036854775809\"", "value \"-9223372036854775809\" out of range for int64"),
-            ("99999999999999999999999", "value 99999999999999999999999 out of range for int64"),
-            ("1.0000000000000000001", "expected int64, found 1.0000000000000000001 (not an integer)"),
+            (
+                "9223372036854775808",
+                "value 9223372036854775808 out of range for int64",
+            ),
+            (
+                "\"-9223372036854775809\"",
+                "value \"-9223372036854775809\" out of range for int64",
+            ),
+            (
+                "99999999999999999999999",
+                "value 99999999999999999999999 out of range for int64",
+            ),
+            (
+                "1.0000000000000000001",
+                "expected int64, found 1.0000000000000000001 (not an integer)",
+            ),
         ] {
             assert_eq!(i64_of(json), Err(message.to_owned()), "{json}");
         }
@@ -509,16 +577,28 @@ mod tests {
     fn unsigned() {
         assert_eq!(u32_of("4294967295"), Ok(u32::MAX));
         assert_eq!(u32_of("\"-0\""), Ok(0));
-        assert_eq!(u32_of("-1"), Err("value -1 out of range for uint32".to_owned()));
-        assert_eq!(u32_of("4294967296"), Err("value 4294967296 out of range for uint32".to_owned()));
+        assert_eq!(
+            u32_of("-1"),
+            Err("value -1 out of range for uint32".to_owned())
+        );
+        assert_eq!(
+            u32_of("4294967296"),
+            Err("value 4294967296 out of range for uint32".to_owned())
+        );
         assert_eq!(u64_of("\"18446744073709551615\""), Ok(u64::MAX));
-        assert_eq!(u64_of("18446744073709549568"), Ok(18_446_744_073_709_549_568));
+        assert_eq!(
+            u64_of("18446744073709549568"),
+            Ok(18_446_744_073_709_549_568)
+        );
         assert_eq!(u64_of("1e19"), Ok(10_000_000_000_000_000_000));
         assert_eq!(
             u64_of("18446744073709551616"),
             Err("value 18446744073709551616 out of range for uint64".to_owned())
         );
-        assert_eq!(u64_of("\"-1\""), Err("value \"-1\" out of range for uint64".to_owned()));
+        assert_eq!(
+            u64_of("\"-1\""),
+            Err("value \"-1\" out of range for uint64".to_owned())
+        );
     }
 
     #[test]
@@ -544,7 +624,10 @@ mod tests {
             ("\"-1e400\"", "value \"-1e400\" out of range for double"),
             ("Infinity", "expected double, found Infinity"),
             ("NaN", "expected double, found NaN"),
-            ("-Infinity", "expected double, found -Infinity (expected a digit)"),
+            (
+                "-Infinity",
+                "expected double, found -Infinity (expected a digit)",
+            ),
             ("\"nan\"", "expected double, found \"nan\""),
             ("\"infinity\"", "expected double, found \"infinity\""),
             ("\"+1\"", "expected double, found \"+1\""),
@@ -577,7 +660,10 @@ mod tests {
         assert!(f32_of("\"NaN\"").unwrap().is_nan());
         // Rounds once, from the decimal text: via f64 this would round to
         // 1.0 (the tie breaks to even) instead of up.
-        assert_eq!(f32_of("1.000000059604644775390625000000001"), Ok(1.000_000_1));
+        assert_eq!(
+            f32_of("1.000000059604644775390625000000001"),
+            Ok(1.000_000_1)
+        );
         for (json, message) in [
             ("3.402825e38", "value 3.402825e38 out of range for float"),
             ("\"-3.5e38\"", "value \"-3.5e38\" out of range for float"),

@@ -134,7 +134,10 @@ impl<'a> JsonParser<'a> {
     /// Consumes `word` if the input continues with it.
     #[inline]
     fn eat(&mut self, word: &[u8]) -> bool {
-        let found = self.input.get(self.pos..).is_some_and(|rest| rest.starts_with(word));
+        let found = self
+            .input
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(word));
         if found {
             self.pos += word.len();
         }
@@ -476,7 +479,10 @@ mod tests {
             Ok((false, 1))
         );
         assert_eq!(
-            with("\"null\"", |p| Ok((p.take_null()?, p.string()?.into_owned()))),
+            with("\"null\"", |p| Ok((
+                p.take_null()?,
+                p.string()?.into_owned()
+            ))),
             Ok((false, "null".to_owned()))
         );
         let e = fails("nul", |p| {
@@ -496,7 +502,10 @@ mod tests {
             ("\"true\"", "expected a bool, found \"true\""),
             ("1", "expected a bool, found 1"),
             ("tru", "expected a bool, found tru"),
-            ("truex", "trailing characters after the JSON value, starting with x"),
+            (
+                "truex",
+                "trailing characters after the JSON value, starting with x",
+            ),
         ];
         for (json, message) in cases {
             assert_eq!(fails(json, |p| p.bool()).message(), message);
@@ -572,7 +581,10 @@ mod tests {
                 "expected a member name in double quotes, found the end of the input",
             ),
             ("{a:1}", "expected a member name in double quotes, found a"),
-            ("{'a':1}", "expected a member name in double quotes, found '\\''"),
+            (
+                "{'a':1}",
+                "expected a member name in double quotes, found '\\''",
+            ),
             (r#"{"a" 1}"#, "expected ':' after the member name, found 1"),
             (
                 r#"{"a":1,}"#,
@@ -621,7 +633,10 @@ mod tests {
             ("{}", "expected an array, found an object"),
             ("[", "expected a JSON value, found the end of the input"),
             ("[1,]", "trailing comma in array"),
-            ("[1 2]", "expected ',' or ']' after an array element, found 2"),
+            (
+                "[1 2]",
+                "expected ',' or ']' after an array element, found 2",
+            ),
             (
                 "[1",
                 "expected ',' or ']' after an array element, found the end of the input",
@@ -673,7 +688,10 @@ mod tests {
         let e = fails("1 2", |p| p.i32());
         assert_eq!(
             (e.message(), e.offset()),
-            ("trailing characters after the JSON value, starting with 2", 2)
+            (
+                "trailing characters after the JSON value, starting with 2",
+                2
+            )
         );
         let e = fails("1\u{a0}", |p| p.i32());
         assert!(e.message().starts_with("trailing"));
@@ -702,11 +720,7 @@ mod tests {
             assert_eq!(e.offset(), 100);
             assert_eq!(fails(&json, |p| p.skip_value()).offset(), 100);
         }
-        let deep_objects = format!(
-            "{}1{}",
-            r#"{"a":"#.repeat(100_000),
-            "}".repeat(100_000)
-        );
+        let deep_objects = format!("{}1{}", r#"{"a":"#.repeat(100_000), "}".repeat(100_000));
         let e = fails(&deep_objects, |p| p.skip_value());
         assert!(e.message().contains("nest deeper"));
         // Skipping inside containers counts the enclosing levels too.

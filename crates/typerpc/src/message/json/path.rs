@@ -51,9 +51,9 @@ pub(super) fn render(input: &[u8], segments: &[Segment]) -> String {
 /// Whether a member name can be written after a `.` without quoting.
 fn is_plain(name: &str) -> bool {
     !name.is_empty()
-        && !name
-            .chars()
-            .any(|c| matches!(c, '.' | '[' | ']' | '"' | '\'' | '\\') || c.is_whitespace() || c.is_control())
+        && !name.chars().any(|c| {
+            matches!(c, '.' | '[' | ']' | '"' | '\'' | '\\') || c.is_whitespace() || c.is_control()
+        })
 }
 
 #[cfg(test)]
@@ -71,7 +71,10 @@ mod tests {
             render(input, &[products, Segment::Index(2), price]),
             "products[2].price"
         );
-        assert_eq!(render(input, &[Segment::Index(0), Segment::Index(3)]), "[0][3]");
+        assert_eq!(
+            render(input, &[Segment::Index(0), Segment::Index(3)]),
+            "[0][3]"
+        );
         assert_eq!(render(input, &[Segment::Index(0), price]), "[0].price");
     }
 

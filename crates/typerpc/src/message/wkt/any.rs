@@ -87,7 +87,7 @@ impl Any {
     }
 }
 
-fn registry_of<'r>(registry: Option<&'r TypeRegistry>) -> &'r TypeRegistry {
+fn registry_of(registry: Option<&TypeRegistry>) -> &TypeRegistry {
     registry.unwrap_or_else(|| TypeRegistry::well_known())
 }
 
