@@ -8,6 +8,7 @@ mod enumeration;
 mod message;
 mod naming;
 mod oneof;
+mod service;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, Data, DeriveInput};
@@ -33,4 +34,13 @@ pub fn derive_message(input: TokenStream) -> TokenStream {
         )),
     };
     result.unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Turns an `impl` block of `async fn`s into an RPC service. See
+/// `typerpc::service` for the rules.
+#[proc_macro_attribute]
+pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
+    service::expand(args.into(), input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

@@ -50,7 +50,6 @@ pub fn screaming_snake(name: &str) -> String {
 }
 
 /// `get_recommendations` -> `GetRecommendations`.
-#[allow(dead_code)] // used by #[service]
 pub fn pascal_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper_next = true;

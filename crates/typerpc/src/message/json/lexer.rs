@@ -15,6 +15,7 @@ pub(super) struct LexError {
 }
 
 impl LexError {
+    #[cold]
     pub(super) fn new(message: impl Into<String>, offset: usize) -> Self {
         LexError {
             message: message.into(),
@@ -44,12 +45,44 @@ static SPECIAL: [bool; 256] = {
 };
 
 /// Offset of the first special byte at or after `from`, if any.
+///
+/// These are also exactly the bytes that the writer must escape. Strings
+/// are most of a typical message's bytes, so this looks at eight bytes per
+/// step (SWAR) and only then at the rest one by one.
 #[inline]
-fn next_special(input: &[u8], from: usize) -> Option<usize> {
+pub(super) fn next_special(input: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    /// High bit set in each byte lane where `x` is zero; lanes above the
+    /// first such lane may be wrong (borrows), but the lowest one is exact.
+    #[inline]
+    fn zero_lanes(x: u64) -> u64 {
+        x.wrapping_sub(ONES) & !x & HIGH
+    }
     let rest = input.get(from..)?;
-    rest.iter()
+    let mut chunks = rest.chunks_exact(8);
+    let mut offset = from;
+    for chunk in &mut chunks {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        // Little-endian so that the lowest lane is the first byte.
+        let word = u64::from_le_bytes(bytes);
+        let quote = zero_lanes(word ^ (ONES * u64::from(b'"')));
+        let backslash = zero_lanes(word ^ (ONES * u64::from(b'\\')));
+        // Lanes below 0x20: subtracting 0x20 borrows into the high bit
+        // only for them (among bytes whose own high bit is clear).
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+        let found = quote | backslash | control;
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
         .position(|&b| SPECIAL[usize::from(b)])
-        .map(|i| from + i)
+        .map(|i| offset + i)
 }
 
 /// `input[from..to]` as text, or an error at the first invalid byte.
@@ -65,8 +98,9 @@ fn utf8(input: &[u8], from: usize, to: usize) -> Result<&str, LexError> {
 /// Returns the unescaped value and the offset just past the closing quote.
 /// A string without escapes, by far the common case, is borrowed from the
 /// input; only escapes make an owned copy.
+#[inline]
 pub(super) fn string_at(input: &[u8], open: usize) -> Result<(Cow<'_, str>, usize), LexError> {
-    let start = open + 1;
+    let start = open.saturating_add(1);
     let Some(special) = next_special(input, start) else {
         return Err(LexError::new("unterminated string", open));
     };
@@ -80,6 +114,7 @@ pub(super) fn string_at(input: &[u8], open: usize) -> Result<(Cow<'_, str>, usiz
     }
 }
 
+#[cold]
 fn control_character(b: u8, offset: usize) -> LexError {
     LexError::new(
         format!("control character U+{b:04X} in string; it must be escaped"),
@@ -337,6 +372,28 @@ mod tests {
         for json in [&b"\""[..], b"\"abc", b"\"abc\\\"", b"\"\\u0041"] {
             assert!(error(json).contains("unterminated"), "{json:?}");
         }
+    }
+
+    #[test]
+    fn finds_special_bytes_in_any_lane() {
+        for len in 0..20 {
+            for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                for at in 0..=len {
+                    let mut text = vec![b'a'; len];
+                    // Bytes just around the special ones, and non-ASCII.
+                    for (i, b) in text.iter_mut().enumerate() {
+                        *b = [b'a', 0x20, b'#', b']', 0x7f, 0x80, 0xff, 0xdc][i % 8];
+                    }
+                    text.insert(at, special);
+                    assert_eq!(next_special(&text, 0), Some(at), "{text:?}");
+                    if at > 0 {
+                        assert_eq!(next_special(&text, 1), Some(at));
+                    }
+                }
+            }
+            assert_eq!(next_special(&vec![0x21; len], 0), None);
+        }
+        assert_eq!(next_special(b"ab", 5), None);
     }
 
     #[test]

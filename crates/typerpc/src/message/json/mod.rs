@@ -8,12 +8,14 @@
 //! allows, such as numbers given as strings and unpadded or URL-safe
 //! base64.
 
+mod decimal;
 mod error;
 mod lexer;
 mod numbers;
 mod options;
 mod parser;
 mod path;
+mod skip;
 mod writer;
 
 #[cfg(test)]

@@ -240,6 +240,40 @@ proptest! {
     }
 
     #[test]
+    fn decimal_text_converts_like_the_standard_library(
+        negative in any::<bool>(),
+        int in "0|[1-9][0-9]{0,24}",
+        frac in proptest::option::of("[0-9]{1,25}"),
+        exponent in proptest::option::of(-340..340i32),
+        quoted in any::<bool>(),
+    ) {
+        let mut text = format!("{}{int}", if negative { "-" } else { "" });
+        if let Some(frac) = frac {
+            text.push('.');
+            text.push_str(&frac);
+        }
+        if let Some(e) = exponent {
+            text.push_str(&format!("e{e}"));
+        }
+        let json = if quoted { format!("\"{text}\"") } else { text.clone() };
+        let options = JsonOptions::default();
+        let wide: f64 = text.parse().expect("valid f64 text");
+        let ours = JsonParser::new(json.as_bytes(), &options).f64();
+        if wide.is_finite() {
+            prop_assert_eq!(ours.map(f64::to_bits), Ok(wide.to_bits()), "{}", text);
+        } else {
+            prop_assert!(ours.is_err());
+        }
+        let narrow: f32 = text.parse().expect("valid f32 text");
+        let ours = JsonParser::new(json.as_bytes(), &options).f32();
+        if narrow.is_finite() {
+            prop_assert_eq!(ours.map(f32::to_bits), Ok(narrow.to_bits()), "{}", text);
+        } else {
+            prop_assert!(ours.is_err());
+        }
+    }
+
+    #[test]
     fn integers_in_any_form(v in any::<i64>(), form in 0..4u8) {
         let text = match form {
             0 => v.to_string(),

@@ -1,0 +1,157 @@
+//! Which protocol a request speaks, decided from its HTTP method and
+//! content type, and the responses for requests no protocol accepts.
+//!
+//! | request | protocol |
+//! |---|---|
+//! | POST `application/grpc`, `application/grpc+proto`, `+json` | gRPC |
+//! | POST `application/grpc-web[-text]`, `+proto`, `+json` | gRPC-Web |
+//! | POST `application/proto`, `application/json` | Connect unary |
+//! | GET with `?message=...` | Connect unary GET (idempotent methods) |
+
+use std::sync::Arc;
+
+use http::{header, HeaderValue, Method as HttpMethod, Request, Response, StatusCode};
+
+use super::{connect, grpc};
+use crate::server::body::RpcBody;
+use crate::server::router::Inner;
+
+/// The message codec named by a content type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Codec {
+    Proto,
+    Json,
+}
+
+impl Codec {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Codec::Proto => "proto",
+            Codec::Json => "json",
+        }
+    }
+}
+
+/// What a request speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    Grpc { codec: Codec },
+    GrpcWeb { codec: Codec, text: bool },
+    ConnectUnary { codec: Codec },
+    ConnectGet,
+}
+
+/// The media type without parameters, lower-cased (`application/json;
+/// charset=utf-8` is `application/json`).
+fn media_type(value: Option<&HeaderValue>) -> Option<String> {
+    let value = value?.to_str().ok()?;
+    Some(value.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}
+
+fn classify(method: &HttpMethod, content_type: Option<&HeaderValue>) -> Option<Protocol> {
+    if method == HttpMethod::GET {
+        return Some(Protocol::ConnectGet);
+    }
+    let media = media_type(content_type)?;
+    let grpc_codec = |suffix: &str| match suffix {
+        "" | "+proto" => Some(Codec::Proto),
+        "+json" => Some(Codec::Json),
+        _ => None,
+    };
+    if let Some(rest) = media.strip_prefix("application/grpc-web-text") {
+        return grpc_codec(rest).map(|codec| Protocol::GrpcWeb { codec, text: true });
+    }
+    if let Some(rest) = media.strip_prefix("application/grpc-web") {
+        return grpc_codec(rest).map(|codec| Protocol::GrpcWeb { codec, text: false });
+    }
+    if let Some(rest) = media.strip_prefix("application/grpc") {
+        return grpc_codec(rest).map(|codec| Protocol::Grpc { codec });
+    }
+    match media.as_str() {
+        "application/proto" => Some(Protocol::ConnectUnary { codec: Codec::Proto }),
+        "application/json" => Some(Protocol::ConnectUnary { codec: Codec::Json }),
+        _ => None,
+    }
+}
+
+/// Serves one request.
+pub(crate) async fn handle<B>(inner: Arc<Inner>, request: Request<B>) -> Response<RpcBody>
+where
+    B: http_body::Body + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let path = request.uri().path().trim_start_matches('/');
+    let protocol = classify(request.method(), request.headers().get(header::CONTENT_TYPE));
+    let method = inner.methods.get(path);
+
+    let Some(protocol) = protocol else {
+        return unsupported(request.method(), method.is_some_and(|m| m.schema().idempotent));
+    };
+    if request.method() != HttpMethod::POST && protocol != Protocol::ConnectGet {
+        return not_allowed(method.is_some_and(|m| m.schema().idempotent));
+    }
+    match protocol {
+        Protocol::Grpc { codec } => grpc::unary(&inner, method, request, codec, None).await,
+        Protocol::GrpcWeb { codec, text } => grpc::unary(&inner, method, request, codec, Some(text)).await,
+        Protocol::ConnectUnary { codec } => connect::unary(&inner, method, request, codec).await,
+        Protocol::ConnectGet => connect::unary_get(&inner, method, request).await,
+    }
+}
+
+/// 415 for a content type no protocol speaks, naming what is accepted.
+fn unsupported(method: &HttpMethod, idempotent: bool) -> Response<RpcBody> {
+    if method != HttpMethod::POST {
+        return not_allowed(idempotent);
+    }
+    let mut response = Response::new(RpcBody::full(
+        "typerpc: unsupported content type; use application/json or application/proto (Connect), application/grpc[+proto|+json] (gRPC) or application/grpc-web[-text][+proto|+json] (gRPC-Web)\n",
+    ));
+    *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+    let headers = response.headers_mut();
+    headers.insert(
+        "accept-post",
+        HeaderValue::from_static(
+            "application/json, application/proto, application/grpc, application/grpc+proto, application/grpc+json, application/grpc-web, application/grpc-web+proto, application/grpc-web+json, application/grpc-web-text",
+        ),
+    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+/// 405 for a verb the method does not take.
+fn not_allowed(idempotent: bool) -> Response<RpcBody> {
+    let allow = if idempotent { "GET, POST" } else { "POST" };
+    let mut response = Response::new(RpcBody::full(format!("typerpc: method not allowed; use {allow}\n")));
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ct(v: &str) -> Option<HeaderValue> {
+        Some(HeaderValue::from_str(v).unwrap())
+    }
+
+    #[test]
+    fn content_types_choose_the_protocol() {
+        let post = HttpMethod::POST;
+        assert_eq!(classify(&post, ct("application/grpc").as_ref()), Some(Protocol::Grpc { codec: Codec::Proto }));
+        assert_eq!(classify(&post, ct("application/grpc+json").as_ref()), Some(Protocol::Grpc { codec: Codec::Json }));
+        assert_eq!(
+            classify(&post, ct("application/grpc-web-text+proto").as_ref()),
+            Some(Protocol::GrpcWeb { codec: Codec::Proto, text: true })
+        );
+        assert_eq!(
+            classify(&post, ct("Application/JSON; charset=utf-8").as_ref()),
+            Some(Protocol::ConnectUnary { codec: Codec::Json })
+        );
+        assert_eq!(classify(&post, ct("application/grpc+xml").as_ref()), None);
+        assert_eq!(classify(&post, ct("text/plain").as_ref()), None);
+        assert_eq!(classify(&post, None), None);
+        assert_eq!(classify(&HttpMethod::GET, None), Some(Protocol::ConnectGet));
+    }
+}

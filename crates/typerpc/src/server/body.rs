@@ -1,0 +1,78 @@
+//! The response body every protocol writes: one data chunk of known length
+//! and, for gRPC, trailers.
+//!
+//! Knowing the exact length lets hyper send `Content-Length` on HTTP/1.1
+//! and a single DATA frame with END_STREAM on HTTP/2, instead of chunked
+//! encoding and an extra empty frame.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::HeaderMap;
+use http_body::{Body, Frame, SizeHint};
+
+/// The body of a typerpc response.
+#[derive(Debug, Default)]
+pub struct RpcBody {
+    data: Option<Bytes>,
+    trailers: Option<HeaderMap>,
+}
+
+impl RpcBody {
+    /// An empty body.
+    pub fn empty() -> RpcBody {
+        RpcBody::default()
+    }
+
+    /// A body of `data` and nothing else.
+    pub fn full(data: impl Into<Bytes>) -> RpcBody {
+        let data = data.into();
+        RpcBody { data: (!data.is_empty()).then_some(data), trailers: None }
+    }
+
+    /// `data` followed by HTTP trailers (gRPC).
+    pub fn with_trailers(data: impl Into<Bytes>, trailers: HeaderMap) -> RpcBody {
+        let data = data.into();
+        RpcBody { data: (!data.is_empty()).then_some(data), trailers: Some(trailers) }
+    }
+}
+
+impl Body for RpcBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if let Some(data) = self.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        Poll::Ready(self.trailers.take().map(|t| Ok(Frame::trailers(t))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none() && self.trailers.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn yields_data_then_trailers_with_an_exact_size() {
+        let mut trailers = HeaderMap::new();
+        trailers.insert("grpc-status", "0".parse().unwrap());
+        let body = RpcBody::with_trailers(Bytes::from_static(b"abc"), trailers.clone());
+        assert_eq!(body.size_hint().exact(), Some(3));
+        let collected = body.collect().await.unwrap();
+        assert_eq!(collected.trailers(), Some(&trailers));
+        assert_eq!(collected.to_bytes(), Bytes::from_static(b"abc"));
+        assert!(RpcBody::empty().is_end_stream());
+    }
+}

@@ -1,0 +1,195 @@
+//! The router: a `tower::Service` that finds the method a request names
+//! (`/{package}.{Service}/{Method}`) and hands it to the protocol layer.
+//!
+//! Because it is a plain `tower::Service` over `http::Request`, it runs
+//! under typerpc's own server and inside any tower-based web framework
+//! (for axum: `axum::Router::new().nest_service("/partner", router)`).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use bytes::Bytes;
+use http::{Request, Response};
+
+use super::body::RpcBody;
+use crate::message::json::JsonOptions;
+use crate::schema::model::ServiceSchema;
+use crate::service::{Method, Service};
+use crate::TypeRegistry;
+
+/// The address of the client, put in request extensions by typerpc's
+/// server (and by anything else that knows it) for `Context::peer_addr`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerAddr(pub SocketAddr);
+
+/// Size limits applied to every call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest message accepted, before and after decompression
+    /// (default 4 MiB, as gRPC's default).
+    pub max_message_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_message_size: 4 * 1024 * 1024 }
+    }
+}
+
+/// Routes requests to the methods of the services added to it.
+///
+/// ```
+/// # use typerpc::{service, Message, Status};
+/// # #[derive(Message, Clone, Debug, PartialEq)] pub struct Ping { pub n: i32 }
+/// # pub struct EchoService;
+/// # #[service] impl EchoService { async fn echo(&self, p: Ping) -> Result<Ping, Status> { Ok(p) } }
+/// let router = typerpc::Router::new().add(EchoService);
+/// assert!(router.has_method("echo.v1.EchoService/Echo"));
+/// ```
+#[derive(Clone)]
+pub struct Router {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+pub(crate) struct Inner {
+    pub(crate) methods: HashMap<String, Method>,
+    pub(crate) services: Vec<&'static ServiceSchema>,
+    pub(crate) registry: TypeRegistry,
+    pub(crate) json: Arc<JsonOptions>,
+    pub(crate) limits: Limits,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut paths: Vec<_> = self.inner.methods.keys().collect();
+        paths.sort();
+        f.debug_struct("Router").field("methods", &paths).field("limits", &self.inner.limits).finish()
+    }
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Router::new()
+    }
+}
+
+impl Router {
+    /// A router with no services.
+    pub fn new() -> Router {
+        Router {
+            inner: Arc::new(Inner {
+                methods: HashMap::new(),
+                services: Vec::new(),
+                registry: TypeRegistry::new(),
+                json: Arc::new(JsonOptions::default()),
+                limits: Limits::default(),
+            }),
+        }
+    }
+
+    fn inner_mut(&mut self) -> &mut Inner {
+        Arc::make_mut(&mut self.inner)
+    }
+
+    /// Adds a service.
+    pub fn add<S: Service>(self, service: S) -> Router {
+        self.add_shared(Arc::new(service))
+    }
+
+    /// Adds a service that the caller also holds.
+    pub fn add_shared<S: Service>(mut self, service: Arc<S>) -> Router {
+        let schema = S::schema();
+        let prefix = format!("{}.{}", schema.package, schema.name);
+        let inner = self.inner_mut();
+        for method in service.methods() {
+            method.register_types(&mut inner.registry);
+            let path = format!("{prefix}/{}", method.schema().name);
+            inner.methods.insert(path, method);
+        }
+        inner.services.push(schema);
+        inner.json = Arc::new(JsonOptions::default().with_registry(inner.registry.clone()));
+        self
+    }
+
+    /// Registers a message type that may appear inside `google.protobuf.Any`
+    /// in JSON (request and response types are registered already).
+    pub fn register_type<M: crate::Message>(mut self) -> Router {
+        let inner = self.inner_mut();
+        inner.registry.register::<M>();
+        inner.json = Arc::new(JsonOptions::default().with_registry(inner.registry.clone()));
+        self
+    }
+
+    /// Sets the size limits.
+    pub fn limits(mut self, limits: Limits) -> Router {
+        self.inner_mut().limits = limits;
+        self
+    }
+
+    /// Sets the largest message accepted (default 4 MiB).
+    pub fn max_message_size(mut self, bytes: usize) -> Router {
+        self.inner_mut().limits.max_message_size = bytes;
+        self
+    }
+
+    /// Whether a path (`package.Service/Method`, without the leading `/`)
+    /// names a method.
+    pub fn has_method(&self, path: &str) -> bool {
+        self.inner.methods.contains_key(path)
+    }
+
+    /// The schemas of the services added, in order.
+    pub fn services(&self) -> &[&'static ServiceSchema] {
+        &self.inner.services
+    }
+}
+
+/// The future a [`Router`] returns.
+pub type RouterFuture = Pin<Box<dyn Future<Output = Result<Response<RpcBody>, Infallible>> + Send>>;
+
+impl<B> tower_service::Service<Request<B>> for Router
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Response<RpcBody>;
+    type Error = Infallible;
+    type Future = RouterFuture;
+
+    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> RouterFuture {
+        let inner = Arc::clone(&self.inner);
+        Box::pin(async move { Ok(crate::protocol::dispatch::handle(inner, request).await) })
+    }
+}
+
+/// Collects a request body with a size bound; shared by the protocols.
+pub(crate) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, crate::Status>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    use http_body_util::BodyExt;
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) => {
+            if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                Err(crate::Status::resource_exhausted(format!(
+                    "the request body is larger than the limit of {limit} bytes"
+                )))
+            } else {
+                Err(crate::Status::canceled(format!("reading the request body failed: {error}")))
+            }
+        }
+    }
+}

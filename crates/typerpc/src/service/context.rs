@@ -1,0 +1,86 @@
+//! The per-call context a handler may ask for.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+/// What a handler knows about its call, and how it sets response metadata.
+///
+/// Take it as `ctx: &Context` before the request parameter of a
+/// `#[service]` method. Cloning is cheap; clones share the response
+/// metadata.
+#[derive(Clone, Debug)]
+pub struct Context {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    headers: HeaderMap,
+    deadline: Option<Instant>,
+    peer: Option<SocketAddr>,
+    response: Mutex<ResponseMetadata>,
+}
+
+/// Headers and trailers a handler set for its response.
+#[derive(Debug, Default, Clone)]
+pub struct ResponseMetadata {
+    /// Sent before the response message.
+    pub headers: HeaderMap,
+    /// Sent after it (gRPC trailers; Connect `trailer-` headers for unary).
+    pub trailers: HeaderMap,
+}
+
+impl Context {
+    /// A context for a call with these request headers, deadline and peer.
+    /// The server builds it; tests may too.
+    pub fn new(headers: HeaderMap, deadline: Option<Instant>, peer: Option<SocketAddr>) -> Context {
+        Context {
+            inner: Arc::new(Inner { headers, deadline, peer, response: Mutex::new(ResponseMetadata::default()) }),
+        }
+    }
+
+    /// The request's headers (custom metadata included; `-bin` headers
+    /// hold base64).
+    pub fn request_headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// When the client stops waiting, if it set a timeout.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.inner.deadline
+    }
+
+    /// Time left before the deadline (zero once it passed); `None` without one.
+    pub fn time_remaining(&self) -> Option<Duration> {
+        self.inner.deadline.map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    /// The client's address, when the call came over a socket.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.inner.peer
+    }
+
+    fn response(&self) -> MutexGuard<'_, ResponseMetadata> {
+        // A handler that panicked while holding the lock left valid maps
+        // behind: nothing is half-written in a HeaderMap insert.
+        self.inner.response.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Adds a response header.
+    pub fn append_response_header(&self, name: HeaderName, value: HeaderValue) {
+        self.response().headers.append(name, value);
+    }
+
+    /// Adds a response trailer.
+    pub fn append_response_trailer(&self, name: HeaderName, value: HeaderValue) {
+        self.response().trailers.append(name, value);
+    }
+
+    /// Takes the response metadata set so far (the server calls this once).
+    pub fn take_response_metadata(&self) -> ResponseMetadata {
+        std::mem::take(&mut *self.response())
+    }
+}
