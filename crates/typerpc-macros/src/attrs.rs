@@ -2,7 +2,7 @@
 //! keys; an unknown or misplaced key is an error at that key.
 
 use proc_macro2::Span;
-use syn::{Attribute, Expr, ExprLit, ExprRange, Lit, LitInt, LitStr, RangeLimits, };
+use syn::{Attribute, Expr, ExprLit, ExprRange, Lit, LitInt, LitStr, RangeLimits};
 
 /// Which integer encoding a field asked for.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -63,8 +63,13 @@ fn lit_u32(lit: &LitInt) -> syn::Result<u32> {
 
 fn range_bound(expr: &Expr) -> syn::Result<u32> {
     match expr {
-        Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => lit_u32(i),
-        other => Err(syn::Error::new_spanned(other, "typerpc: reserved ranges take integer literals")),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => lit_u32(i),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "typerpc: reserved ranges take integer literals",
+        )),
     }
 }
 
@@ -97,12 +102,21 @@ pub fn container(attrs: &[Attribute]) -> syn::Result<ContainerAttrs> {
 fn reserved_list(list: &syn::ExprArray, out: &mut ContainerAttrs) -> syn::Result<()> {
     for elem in &list.elems {
         match elem {
-            Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => {
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(i), ..
+            }) => {
                 let n = lit_u32(i)?;
                 out.reserved_numbers.push((n, n));
             }
-            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => out.reserved_names.push(s.value()),
-            Expr::Range(ExprRange { start: Some(a), end: Some(b), limits, .. }) => {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => out.reserved_names.push(s.value()),
+            Expr::Range(ExprRange {
+                start: Some(a),
+                end: Some(b),
+                limits,
+                ..
+            }) => {
                 let lo = range_bound(a)?;
                 let hi = range_bound(b)?;
                 let hi = match limits {
@@ -110,7 +124,10 @@ fn reserved_list(list: &syn::ExprArray, out: &mut ContainerAttrs) -> syn::Result
                     RangeLimits::HalfOpen(_) => hi.saturating_sub(1),
                 };
                 if lo > hi || lo == 0 {
-                    return Err(syn::Error::new_spanned(elem, "typerpc: empty or zero reserved range"));
+                    return Err(syn::Error::new_spanned(
+                        elem,
+                        "typerpc: empty or zero reserved range",
+                    ));
                 }
                 out.reserved_numbers.push((lo, hi));
             }
@@ -138,9 +155,21 @@ pub fn field(attrs: &[Attribute], in_oneof: bool) -> syn::Result<FieldAttrs> {
             } else if meta.path.is_ident("json_name") {
                 out.json_name = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("sint") {
-                set_encoding(&mut out.encoding, Encoding::Sint, meta.path.get_ident().map_or_else(Span::call_site, |i| i.span()))?;
+                set_encoding(
+                    &mut out.encoding,
+                    Encoding::Sint,
+                    meta.path
+                        .get_ident()
+                        .map_or_else(Span::call_site, |i| i.span()),
+                )?;
             } else if meta.path.is_ident("fixed") {
-                set_encoding(&mut out.encoding, Encoding::Fixed, meta.path.get_ident().map_or_else(Span::call_site, |i| i.span()))?;
+                set_encoding(
+                    &mut out.encoding,
+                    Encoding::Fixed,
+                    meta.path
+                        .get_ident()
+                        .map_or_else(Span::call_site, |i| i.span()),
+                )?;
             } else if meta.path.is_ident("default") && !in_oneof {
                 out.default = Some(meta.value()?.parse()?);
             } else {
@@ -149,7 +178,9 @@ pub fn field(attrs: &[Attribute], in_oneof: bool) -> syn::Result<FieldAttrs> {
                 } else {
                     "`tag`, `name`, `json_name`, `sint`, `fixed` and `default`"
                 };
-                return Err(meta.error(format!("typerpc: unknown attribute; here the accepted keys are {keys}")));
+                return Err(meta.error(format!(
+                    "typerpc: unknown attribute; here the accepted keys are {keys}"
+                )));
             }
             Ok(())
         })?;
@@ -159,7 +190,10 @@ pub fn field(attrs: &[Attribute], in_oneof: bool) -> syn::Result<FieldAttrs> {
 
 fn set_encoding(slot: &mut Encoding, value: Encoding, span: Span) -> syn::Result<()> {
     if *slot != Encoding::Plain {
-        return Err(syn::Error::new(span, "typerpc: `sint` and `fixed` exclude each other"));
+        return Err(syn::Error::new(
+            span,
+            "typerpc: `sint` and `fixed` exclude each other",
+        ));
     }
     *slot = value;
     Ok(())
@@ -177,7 +211,9 @@ pub fn enum_value(attrs: &[Attribute]) -> syn::Result<EnumValueAttrs> {
             } else if meta.path.is_ident("unknown") {
                 out.unknown = true;
             } else {
-                return Err(meta.error("typerpc: unknown attribute; enum values accept `name`, `value` and `unknown`"));
+                return Err(meta.error(
+                    "typerpc: unknown attribute; enum values accept `name`, `value` and `unknown`",
+                ));
             }
             Ok(())
         })?;
@@ -188,10 +224,19 @@ pub fn enum_value(attrs: &[Attribute]) -> syn::Result<EnumValueAttrs> {
 /// An integer literal, possibly negated.
 pub fn int_expr(expr: &Expr) -> syn::Result<i32> {
     match expr {
-        Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse::<i32>(),
-        Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => Ok(-int_expr(expr)?),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse::<i32>(),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => Ok(-int_expr(expr)?),
         Expr::Group(g) => int_expr(&g.expr),
         Expr::Paren(p) => int_expr(&p.expr),
-        other => Err(syn::Error::new_spanned(other, "typerpc: enum numbers must be integer literals")),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "typerpc: enum numbers must be integer literals",
+        )),
     }
 }

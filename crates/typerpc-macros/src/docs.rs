@@ -11,9 +11,17 @@ pub fn doc_text(attrs: &[Attribute]) -> String {
             continue;
         }
         if let Meta::NameValue(nv) = &attr.meta {
-            if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = &nv.value {
+            if let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &nv.value
+            {
                 for line in s.value().lines() {
-                    lines.push(line.strip_prefix(' ').unwrap_or(line).trim_end().to_string());
+                    lines.push(
+                        line.strip_prefix(' ')
+                            .unwrap_or(line)
+                            .trim_end()
+                            .to_string(),
+                    );
                 }
             }
         }

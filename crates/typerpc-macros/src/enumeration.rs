@@ -33,17 +33,26 @@ pub fn is_enumeration(data: &DataEnum) -> bool {
 
 pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> {
     if !input.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(&input.generics, "typerpc: an enum cannot be generic"));
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "typerpc: an enum cannot be generic",
+        ));
     }
     let container = attrs::container(&input.attrs)?;
-    if !container.reserved_numbers.is_empty() || !container.reserved_names.is_empty() || container.custom_json {
+    if !container.reserved_numbers.is_empty()
+        || !container.reserved_names.is_empty()
+        || container.custom_json
+    {
         return Err(syn::Error::new_spanned(
             &input.ident,
             "typerpc: enums accept `name`, `package` and `file` only",
         ));
     }
     let name = &input.ident;
-    let proto_name = container.name.as_ref().map_or_else(|| name.to_string(), LitStr::value);
+    let proto_name = container
+        .name
+        .as_ref()
+        .map_or_else(|| name.to_string(), LitStr::value);
     // The prefix comes from the last segment of a nested name.
     let prefix = screaming_snake(proto_name.rsplit('.').next().unwrap_or(&proto_name));
 
@@ -66,26 +75,42 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
         }
         let number = match (&v.discriminant, a.value) {
             (Some(_), Some(_)) => {
-                return Err(syn::Error::new_spanned(v, "typerpc: give the number once, as `= N` or `#[rpc(value = N)]`"))
+                return Err(syn::Error::new_spanned(
+                    v,
+                    "typerpc: give the number once, as `= N` or `#[rpc(value = N)]`",
+                ))
             }
             (Some((_, expr)), None) => attrs::int_expr(expr)?,
             (None, Some(n)) => n,
             (None, None) => next,
         };
         next = number.checked_add(1).unwrap_or(number);
-        let value_name = a
-            .name
-            .as_ref()
-            .map_or_else(|| format!("{prefix}_{}", screaming_snake(&ident.to_string())), LitStr::value);
-        if values.iter().any(|(_, n, _, _): &(syn::Ident, i32, String, String)| *n == number) {
-            return Err(syn::Error::new_spanned(v, format!("typerpc: enum number {number} is used twice")));
+        let value_name = a.name.as_ref().map_or_else(
+            || format!("{prefix}_{}", screaming_snake(&ident.to_string())),
+            LitStr::value,
+        );
+        if values
+            .iter()
+            .any(|(_, n, _, _): &(syn::Ident, i32, String, String)| *n == number)
+        {
+            return Err(syn::Error::new_spanned(
+                v,
+                format!("typerpc: enum number {number} is used twice"),
+            ));
         }
         if values.iter().any(|(_, _, s, _)| *s == value_name) {
-            return Err(syn::Error::new_spanned(v, format!("typerpc: enum value name {value_name} is used twice")));
+            return Err(syn::Error::new_spanned(
+                v,
+                format!("typerpc: enum value name {value_name} is used twice"),
+            ));
         }
         values.push((ident.clone(), number, value_name, doc_text(&v.attrs)));
     }
-    let Some(zero) = values.iter().find(|(_, n, _, _)| *n == 0).map(|(i, _, _, _)| i.clone()) else {
+    let Some(zero) = values
+        .iter()
+        .find(|(_, n, _, _)| *n == 0)
+        .map(|(i, _, _, _)| i.clone())
+    else {
         return Err(syn::Error::new_spanned(
             name,
             "typerpc: a proto3 enum needs a value numbered 0 (its default); put an `Unspecified` variant first",
@@ -105,16 +130,26 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
         quote!(::typerpc::schema::model::EnumValueSchema { name: #s, number: #n, doc: #d })
     });
     let to_number = values.iter().map(|(i, n, _, _)| quote!(#name::#i => #n,));
-    let from_number = values.iter().map(|(i, n, _, _)| quote!(#n => ::core::option::Option::Some(#name::#i),));
-    let to_name = values.iter().map(|(i, _, s, _)| quote!(#name::#i => ::core::option::Option::Some(#s),));
-    let from_name = values.iter().map(|(i, _, s, _)| quote!(#s => ::core::option::Option::Some(#name::#i),));
+    let from_number = values
+        .iter()
+        .map(|(i, n, _, _)| quote!(#n => ::core::option::Option::Some(#name::#i),));
+    let to_name = values
+        .iter()
+        .map(|(i, _, s, _)| quote!(#name::#i => ::core::option::Option::Some(#s),));
+    let from_name = values
+        .iter()
+        .map(|(i, _, s, _)| quote!(#s => ::core::option::Option::Some(#name::#i),));
     let (unknown_to_number, unknown_from_number, unknown_to_name) = match &unknown {
         Some(u) => (
             quote!(#name::#u(n) => *n,),
             quote!(n => ::core::option::Option::Some(#name::#u(n)),),
             quote!(#name::#u(_) => ::core::option::Option::None,),
         ),
-        None => (quote!(), quote!(_ => ::core::option::Option::None,), quote!()),
+        None => (
+            quote!(),
+            quote!(_ => ::core::option::Option::None,),
+            quote!(),
+        ),
     };
 
     Ok(quote! {

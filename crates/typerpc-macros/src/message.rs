@@ -55,23 +55,25 @@ pub fn expand(input: &DeriveInput, data: &DataStruct) -> syn::Result<TokenStream
         ));
     }
     let container = attrs::container(&input.attrs)?;
-    let named = match &data.fields {
-        Fields::Named(named) => named.named.iter().collect::<Vec<_>>(),
-        Fields::Unit => Vec::new(),
-        Fields::Unnamed(_) => {
-            return Err(syn::Error::new_spanned(
+    let named =
+        match &data.fields {
+            Fields::Named(named) => named.named.iter().collect::<Vec<_>>(),
+            Fields::Unit => Vec::new(),
+            Fields::Unnamed(_) => return Err(syn::Error::new_spanned(
                 &input.ident,
                 "typerpc: a message needs named fields (the field names become the proto names)",
-            ))
-        }
-    };
+            )),
+        };
 
     let mut fields = Vec::with_capacity(named.len());
     for (index, f) in named.into_iter().enumerate() {
         let ident = f.ident.clone().expect("named field");
         let attrs = attrs::field(&f.attrs, false)?;
         let rust_name = ident.to_string();
-        let rust_name = rust_name.strip_prefix("r#").unwrap_or(&rust_name).to_string();
+        let rust_name = rust_name
+            .strip_prefix("r#")
+            .unwrap_or(&rust_name)
+            .to_string();
         let proto_name = attrs.name.as_ref().map_or(rust_name, LitStr::value);
         let json_name = attrs
             .json_name
@@ -161,7 +163,10 @@ fn number_checks(name: &Ident, fields: &[FieldInfo], container: &ContainerAttrs)
         let t = if f.has_default() { f.optional_trait() } else { f.field_trait() };
         quote!(::typerpc::__private::FieldNumbers { base: #tag, count: #t::NUMBERS, explicit: #t::ONEOF_NUMBERS })
     });
-    let reserved = container.reserved_numbers.iter().map(|(a, b)| quote!((#a, #b)));
+    let reserved = container
+        .reserved_numbers
+        .iter()
+        .map(|(a, b)| quote!((#a, #b)));
     let asserts = fields.iter().enumerate().map(|(i, f)| {
         let message = format!(
             "typerpc: field `{}` of `{}` has a bad field number: 0, above 536870911, in protobuf's reserved range 19000..=19999, reserved by this message, or already taken by an earlier field (a oneof takes one number per variant); give it a free number with #[rpc(tag = N)]",
@@ -261,13 +266,23 @@ fn wire_methods(name: &Ident, fields: &[FieldInfo]) -> TokenStream {
     }
 }
 
-fn message_impl(input: &DeriveInput, container: &ContainerAttrs, fields: &[FieldInfo]) -> TokenStream {
+fn message_impl(
+    input: &DeriveInput,
+    container: &ContainerAttrs,
+    fields: &[FieldInfo],
+) -> TokenStream {
     let name = &input.ident;
-    let proto_name = container.name.as_ref().map_or_else(|| name.to_string(), LitStr::value);
+    let proto_name = container
+        .name
+        .as_ref()
+        .map_or_else(|| name.to_string(), LitStr::value);
     let package = option_str(&container.package);
     let file = option_str(&container.file);
     let doc = doc_text(&input.attrs);
-    let reserved_numbers = container.reserved_numbers.iter().map(|(a, b)| quote!((#a, #b)));
+    let reserved_numbers = container
+        .reserved_numbers
+        .iter()
+        .map(|(a, b)| quote!((#a, #b)));
     let reserved_names = &container.reserved_names;
 
     let schema_fields = fields.iter().map(|f| {
@@ -278,7 +293,10 @@ fn message_impl(input: &DeriveInput, container: &ContainerAttrs, fields: &[Field
         let (shape, default) = if let Some(expr) = &f.attrs.default {
             let t = f.optional_trait();
             let text = expr.to_token_stream().to_string();
-            (quote!(#t::OPTIONAL_SHAPE), quote!(::core::option::Option::Some(#text)))
+            (
+                quote!(#t::OPTIONAL_SHAPE),
+                quote!(::core::option::Option::Some(#text)),
+            )
         } else {
             let t = f.field_trait();
             (quote!(#t::SHAPE), quote!(::core::option::Option::None))
@@ -369,7 +387,9 @@ fn json_impl(fields: &[FieldInfo]) -> TokenStream {
         } else {
             let t = f.field_trait();
             writes.push(quote!(#t::write_json_member(&self.#ident, #json_name, w);));
-            arms.push(quote!(#keys if !#t::IS_ONEOF => #t::merge_json_member(&mut self.#ident, p),));
+            arms.push(
+                quote!(#keys if !#t::IS_ONEOF => #t::merge_json_member(&mut self.#ident, p),),
+            );
             oneof_fallbacks.push(quote! {
                 if #t::IS_ONEOF && #t::merge_json_oneof(&mut self.#ident, key, p)? {
                     return ::core::result::Result::Ok(());

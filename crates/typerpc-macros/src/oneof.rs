@@ -15,17 +15,26 @@ use crate::naming::{lower_camel, snake_case};
 
 pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> {
     if !input.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(&input.generics, "typerpc: a oneof cannot be generic"));
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "typerpc: a oneof cannot be generic",
+        ));
     }
     let container = attrs::container(&input.attrs)?;
-    if container.name.is_some() || container.package.is_some() || !container.reserved_numbers.is_empty() {
+    if container.name.is_some()
+        || container.package.is_some()
+        || !container.reserved_numbers.is_empty()
+    {
         return Err(syn::Error::new_spanned(
             &input.ident,
             "typerpc: a oneof takes its name from the message field that holds it; it accepts no container attributes",
         ));
     }
     if data.variants.is_empty() {
-        return Err(syn::Error::new_spanned(&input.ident, "typerpc: a oneof needs at least one variant"));
+        return Err(syn::Error::new_spanned(
+            &input.ident,
+            "typerpc: a oneof needs at least one variant",
+        ));
     }
     let name = &input.ident;
     let rust_name = name.to_string();
@@ -53,10 +62,19 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
         };
         let a = attrs::field(&v.attrs, true)?;
         let ident = &v.ident;
-        let proto_name = a.name.as_ref().map_or_else(|| snake_case(&ident.to_string()), LitStr::value);
-        let json_name = a.json_name.as_ref().map_or_else(|| lower_camel(&proto_name), LitStr::value);
+        let proto_name = a
+            .name
+            .as_ref()
+            .map_or_else(|| snake_case(&ident.to_string()), LitStr::value);
+        let json_name = a
+            .json_name
+            .as_ref()
+            .map_or_else(|| lower_camel(&proto_name), LitStr::value);
         if seen_names.contains(&proto_name) {
-            return Err(syn::Error::new_spanned(v, format!("typerpc: two variants are named `{proto_name}`")));
+            return Err(syn::Error::new_spanned(
+                v,
+                format!("typerpc: two variants are named `{proto_name}`"),
+            ));
         }
         seen_names.push(proto_name.clone());
         let enc = a.encoding.code();
@@ -78,12 +96,19 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
                 #pv::encode_value(v, buf);
             }
         });
-        lens.push(quote!(#name::#ident(v) => ::typerpc::__private::key_len(#number) + #pv::value_len(v),));
+        lens.push(
+            quote!(#name::#ident(v) => ::typerpc::__private::key_len(#number) + #pv::value_len(v),),
+        );
         owns.push(quote!(tag == #number));
         merges.push(quote!(#name::#ident(v) if tag == #number => return #pv::merge_value(v, wire_type, buf, ctx),));
         json_writes.push(quote!(#name::#ident(v) => { w.key(#json_name); #pv::write_json(v, w); }));
-        let keys = if json_name == proto_name { quote!(#json_name) } else { quote!(#json_name | #proto_name) };
-        let oneof_error = format!("more than one member of the oneof `{rust_name}` is set; send only one");
+        let keys = if json_name == proto_name {
+            quote!(#json_name)
+        } else {
+            quote!(#json_name | #proto_name)
+        };
+        let oneof_error =
+            format!("more than one member of the oneof `{rust_name}` is set; send only one");
         json_members.push(quote! {
             #keys => {
                 if !#pv::JSON_NULL_IS_VALUE && p.take_null()? {

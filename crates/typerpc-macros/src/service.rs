@@ -32,14 +32,19 @@ struct ServiceArgs {
 }
 
 fn parse_args(args: TokenStream) -> syn::Result<ServiceArgs> {
-    let mut out = ServiceArgs { package: None, name: None };
+    let mut out = ServiceArgs {
+        package: None,
+        name: None,
+    };
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("package") {
             out.package = Some(meta.value()?.parse()?);
         } else if meta.path.is_ident("name") {
             out.name = Some(meta.value()?.parse()?);
         } else {
-            return Err(meta.error("typerpc: #[service] accepts `package = \"...\"` and `name = \"...\"`"));
+            return Err(
+                meta.error("typerpc: #[service] accepts `package = \"...\"` and `name = \"...\"`")
+            );
         }
         Ok(())
     });
@@ -55,7 +60,11 @@ struct MethodAttrs {
 
 /// Reads and removes `#[rpc(...)]` from a method.
 fn take_method_attrs(method: &mut ImplItemFn) -> syn::Result<MethodAttrs> {
-    let mut out = MethodAttrs { name: None, idempotent: false, skip: false };
+    let mut out = MethodAttrs {
+        name: None,
+        idempotent: false,
+        skip: false,
+    };
     let mut error = None;
     method.attrs.retain(|attr| {
         if !attr.path().is_ident("rpc") {
@@ -69,7 +78,9 @@ fn take_method_attrs(method: &mut ImplItemFn) -> syn::Result<MethodAttrs> {
             } else if meta.path.is_ident("skip") {
                 out.skip = true;
             } else {
-                return Err(meta.error("typerpc: methods accept `name = \"...\"`, `idempotent` and `skip`"));
+                return Err(
+                    meta.error("typerpc: methods accept `name = \"...\"`, `idempotent` and `skip`")
+                );
             }
             Ok(())
         });
@@ -108,10 +119,16 @@ fn is_context(ty: &Type) -> bool {
 fn rpc_of(method: &ImplItemFn, attrs: &MethodAttrs) -> syn::Result<Rpc> {
     let sig = &method.sig;
     if sig.asyncness.is_none() {
-        return Err(syn::Error::new_spanned(sig.fn_token, "typerpc: an RPC method must be `async fn` (or mark it #[rpc(skip)])"));
+        return Err(syn::Error::new_spanned(
+            sig.fn_token,
+            "typerpc: an RPC method must be `async fn` (or mark it #[rpc(skip)])",
+        ));
     }
     if !sig.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(&sig.generics, "typerpc: an RPC method cannot be generic"));
+        return Err(syn::Error::new_spanned(
+            &sig.generics,
+            "typerpc: an RPC method cannot be generic",
+        ));
     }
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
@@ -149,7 +166,10 @@ fn rpc_of(method: &ImplItemFn, attrs: &MethodAttrs) -> syn::Result<Rpc> {
             ))
         }
     };
-    let proto_name = attrs.name.as_ref().map_or_else(|| pascal_case(&sig.ident.to_string()), LitStr::value);
+    let proto_name = attrs
+        .name
+        .as_ref()
+        .map_or_else(|| pascal_case(&sig.ident.to_string()), LitStr::value);
     Ok(Rpc {
         ident: sig.ident.clone(),
         proto_name,
@@ -170,13 +190,19 @@ fn type_name(ty: &Type) -> syn::Result<String> {
             .last()
             .map(|s| s.ident.to_string())
             .ok_or_else(|| syn::Error::new_spanned(ty, "typerpc: #[service] needs a named type")),
-        _ => Err(syn::Error::new_spanned(ty, "typerpc: #[service] goes on `impl MyService { ... }`")),
+        _ => Err(syn::Error::new_spanned(
+            ty,
+            "typerpc: #[service] goes on `impl MyService { ... }`",
+        )),
     }
 }
 
 /// Mirrors `typerpc::schema::naming::default_package_for_service`.
 fn default_package(name: &str) -> String {
-    let base = name.strip_suffix("Service").filter(|b| !b.is_empty()).unwrap_or(name);
+    let base = name
+        .strip_suffix("Service")
+        .filter(|b| !b.is_empty())
+        .unwrap_or(name);
     format!("{}.v1", base.to_lowercase())
 }
 
@@ -184,20 +210,34 @@ pub fn expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
     let args = parse_args(args)?;
     let mut item: ItemImpl = syn::parse2(input)?;
     if let Some((_, path, _)) = &item.trait_ {
-        return Err(syn::Error::new_spanned(path, "typerpc: #[service] goes on an inherent `impl MyService`, not a trait impl"));
+        return Err(syn::Error::new_spanned(
+            path,
+            "typerpc: #[service] goes on an inherent `impl MyService`, not a trait impl",
+        ));
     }
     if !item.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(&item.generics, "typerpc: a service type cannot be generic"));
+        return Err(syn::Error::new_spanned(
+            &item.generics,
+            "typerpc: a service type cannot be generic",
+        ));
     }
     let self_ty = (*item.self_ty).clone();
     let rust_name = type_name(&self_ty)?;
-    let service_name = args.name.as_ref().map_or_else(|| rust_name.clone(), LitStr::value);
-    let package = args.package.as_ref().map_or_else(|| default_package(&rust_name), LitStr::value);
+    let service_name = args
+        .name
+        .as_ref()
+        .map_or_else(|| rust_name.clone(), LitStr::value);
+    let package = args
+        .package
+        .as_ref()
+        .map_or_else(|| default_package(&rust_name), LitStr::value);
     let service_doc = doc_text(&item.attrs);
 
     let mut rpcs = Vec::new();
     for impl_item in &mut item.items {
-        let ImplItem::Fn(method) = impl_item else { continue };
+        let ImplItem::Fn(method) = impl_item else {
+            continue;
+        };
         let attrs = take_method_attrs(method)?;
         if attrs.skip || !matches!(method.sig.inputs.first(), Some(FnArg::Receiver(_))) {
             continue;
@@ -215,7 +255,10 @@ pub fn expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
         rpcs.push(rpc);
     }
     if rpcs.is_empty() {
-        return Err(syn::Error::new_spanned(&self_ty, "typerpc: a #[service] impl needs at least one `async fn` method"));
+        return Err(syn::Error::new_spanned(
+            &self_ty,
+            "typerpc: a #[service] impl needs at least one `async fn` method",
+        ));
     }
 
     let schemas = rpcs.iter().map(|r| {

@@ -10,23 +10,37 @@
 extern crate self as typerpc;
 
 pub mod message;
+pub mod protocol;
 pub mod schema;
+pub mod server;
+pub mod service;
+pub mod status;
 
 pub use message::json::{JsonError, JsonOptions};
 pub use message::traits::{Enumeration, Message, Oneof};
-pub use message::wkt::{Any, Duration, Empty, ListValue, NullValue, Struct, Timestamp, TypeRegistry, Value};
+pub use message::wkt::{
+    Any, Duration, Empty, ListValue, NullValue, Struct, Timestamp, TypeRegistry, Value,
+};
 pub use prost::DecodeError;
-pub use typerpc_macros::Message;
+pub use server::{Error, Router, Server};
+pub use service::Context;
+pub use status::{Code, Status};
+pub use typerpc_macros::{service, Message};
 
 /// What the derive macros expand to. Not a public API: it may change in any
 /// release.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::message::derive_support::{
-        check_numbers, decode_enum, decode_error, merge_message, parse_enum_json, write_enum_json, FieldNumbers,
+        check_numbers, decode_enum, decode_error, merge_message, parse_enum_json, write_enum_json,
+        FieldNumbers,
     };
-    pub use crate::message::field::{delimited_len, encode_key, key_len, Field, MapKey, OptionalField, ProtoValue};
+    pub use crate::message::field::{
+        delimited_len, encode_key, key_len, Field, MapKey, OptionalField, ProtoValue,
+    };
     pub use bytes::{Buf, BufMut};
     pub use prost;
-    pub use prost::encoding::{encode_varint, encoded_len_varint, skip_field, DecodeContext, WireType};
+    pub use prost::encoding::{
+        encode_varint, encoded_len_varint, skip_field, DecodeContext, WireType,
+    };
 }

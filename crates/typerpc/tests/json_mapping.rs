@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use typerpc::{Any, Duration, Empty, JsonOptions, ListValue, Message, Struct, Timestamp, TypeRegistry, Value};
+use typerpc::{
+    Any, Duration, Empty, JsonOptions, ListValue, Message, Struct, Timestamp, TypeRegistry, Value,
+};
 
 fn scalars() -> Scalars {
     Scalars {
@@ -40,20 +42,44 @@ fn canonical_output_of_scalars() {
 fn defaults_are_omitted_unless_asked_for() {
     let empty = Scalars::default();
     assert_eq!(empty.to_json().unwrap(), "{}");
-    let all = empty.to_json_with(&JsonOptions::default().with_emit_defaults(true)).unwrap();
-    assert!(all.starts_with(r#"{"fDouble":0,"fFloat":0,"fInt32":0,"fInt64":"0""#), "{all}");
-    assert!(all.contains(r#""fString":"","fBytes":"","fColor":"COLOR_UNSPECIFIED""#), "{all}");
+    let all = empty
+        .to_json_with(&JsonOptions::default().with_emit_defaults(true))
+        .unwrap();
+    assert!(
+        all.starts_with(r#"{"fDouble":0,"fFloat":0,"fInt32":0,"fInt64":"0""#),
+        "{all}"
+    );
+    assert!(
+        all.contains(r#""fString":"","fBytes":"","fColor":"COLOR_UNSPECIFIED""#),
+        "{all}"
+    );
     // Fields with presence are never invented.
-    assert_eq!(Optionals::default().to_json_with(&JsonOptions::default().with_emit_defaults(true)).unwrap(), "{}");
+    assert_eq!(
+        Optionals::default()
+            .to_json_with(&JsonOptions::default().with_emit_defaults(true))
+            .unwrap(),
+        "{}"
+    );
 }
 
 #[test]
 fn presence_is_kept_for_optional_fields() {
-    let zeroes = Optionals { o_int32: Some(0), o_string: Some(String::new()), o_color: Some(Color::Unspecified), ..Default::default() };
+    let zeroes = Optionals {
+        o_int32: Some(0),
+        o_string: Some(String::new()),
+        o_color: Some(Color::Unspecified),
+        ..Default::default()
+    };
     let json = zeroes.to_json().unwrap();
-    assert_eq!(json, r#"{"oInt32":0,"oString":"","oColor":"COLOR_UNSPECIFIED"}"#);
+    assert_eq!(
+        json,
+        r#"{"oInt32":0,"oString":"","oColor":"COLOR_UNSPECIFIED"}"#
+    );
     assert_eq!(Optionals::from_json(&json).unwrap(), zeroes);
-    assert_eq!(Optionals::decode(&zeroes.encode_to_vec()[..]).unwrap(), zeroes);
+    assert_eq!(
+        Optionals::decode(&zeroes.encode_to_vec()[..]).unwrap(),
+        zeroes
+    );
 }
 
 #[test]
@@ -74,7 +100,10 @@ fn input_accepts_every_form_the_mapping_allows() {
     assert_eq!(parsed.f_bytes, vec![0xfb, 0xff, 0x00]);
     assert_eq!(parsed.f_color, Color::Blue);
     // null means "default" for every kind of field.
-    let nulls = Everything::from_json(r#"{"scalars": null, "repeats": {"rInt32": null}, "maps": {"byName": null}}"#).unwrap();
+    let nulls = Everything::from_json(
+        r#"{"scalars": null, "repeats": {"rInt32": null}, "maps": {"byName": null}}"#,
+    )
+    .unwrap();
     assert_eq!(nulls.scalars, None);
     assert_eq!(nulls.repeats.unwrap().r_int32, Vec::<i32>::new());
 }
@@ -103,12 +132,20 @@ fn input_rejects_what_the_mapping_forbids() {
 
 #[test]
 fn oneof_members_are_keyed_by_their_own_names() {
-    let value = WithOneof { id: "a".into(), shape: Some(Shape::Code(7)), after: 1, explicit: String::new() };
+    let value = WithOneof {
+        id: "a".into(),
+        shape: Some(Shape::Code(7)),
+        after: 1,
+        explicit: String::new(),
+    };
     let json = value.to_json().unwrap();
     assert_eq!(json, r#"{"id":"a","code":"7","after":1}"#);
     assert_eq!(WithOneof::from_json(&json).unwrap(), value);
     // A member holding its default is still written: the oneof is set.
-    let zero = WithOneof { shape: Some(Shape::Radius(0.0)), ..WithOneof::default() };
+    let zero = WithOneof {
+        shape: Some(Shape::Radius(0.0)),
+        ..WithOneof::default()
+    };
     assert_eq!(zero.to_json().unwrap(), r#"{"radius":0}"#);
 }
 
@@ -121,8 +158,13 @@ fn well_known_types_have_their_canonical_forms() {
         took: Some(Duration::new(-1, -500_000_000)),
         meta: Some(Struct::try_from(serde_json::json!({"k": [1, "x", null]})).unwrap()),
         anything: Some(Value::Bool(true)),
-        list: Some(ListValue { values: vec![Value::Null] }),
-        packed: Some(Any::pack(&Leaf { name: "n".into(), weight: 2 })),
+        list: Some(ListValue {
+            values: vec![Value::Null],
+        }),
+        packed: Some(Any::pack(&Leaf {
+            name: "n".into(),
+            weight: 2,
+        })),
         nothing: Some(Empty {}),
         times: vec![Timestamp::new(1, 0)],
     };
@@ -131,15 +173,24 @@ fn well_known_types_have_their_canonical_forms() {
         json,
         r#"{"at":"1970-01-01T00:00:00.010Z","took":"-1.500s","meta":{"k":[1,"x",null]},"anything":true,"list":[null],"packed":{"@type":"type.googleapis.com/typerpc.test.v1.Leaf","name":"n","weight":"2"},"nothing":{},"times":["1970-01-01T00:00:01Z"]}"#
     );
-    assert_eq!(WellKnown::from_json_with(json.as_bytes(), &options).unwrap(), value);
+    assert_eq!(
+        WellKnown::from_json_with(json.as_bytes(), &options).unwrap(),
+        value
+    );
     // A well-known type inside Any sits under "value"; @type may come last.
-    let any = Any::from_json(r#"{"value": "1s", "@type": "type.googleapis.com/google.protobuf.Duration"}"#).unwrap();
+    let any = Any::from_json(
+        r#"{"value": "1s", "@type": "type.googleapis.com/google.protobuf.Duration"}"#,
+    )
+    .unwrap();
     assert_eq!(any.unpack::<Duration>().unwrap(), Some(Duration::new(1, 0)));
     // An Any of a type nobody registered is an error, not a guess.
     let err = value.to_json().unwrap_err();
     assert!(err.to_string().contains("typerpc.test.v1.Leaf"), "{err}");
     // Timestamps outside protobuf's range have no JSON form.
-    let bad = WellKnown { at: Some(Timestamp::new(i64::MAX, 0)), ..WellKnown::default() };
+    let bad = WellKnown {
+        at: Some(Timestamp::new(i64::MAX, 0)),
+        ..WellKnown::default()
+    };
     assert!(bad.to_json().is_err());
 }
 
@@ -147,5 +198,8 @@ fn well_known_types_have_their_canonical_forms() {
 fn null_is_a_value_for_google_protobuf_value() {
     let parsed = WellKnown::from_json(r#"{"anything": null, "list": [null, 1]}"#).unwrap();
     assert_eq!(parsed.anything, Some(Value::Null));
-    assert_eq!(parsed.list.unwrap().values, vec![Value::Null, Value::Number(1.0)]);
+    assert_eq!(
+        parsed.list.unwrap().values,
+        vec![Value::Null, Value::Number(1.0)]
+    );
 }

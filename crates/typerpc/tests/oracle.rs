@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use common::oracle;
 use common::*;
-use prost_reflect::{DynamicMessage, SerializeOptions};
 use proptest::prelude::*;
+use prost_reflect::{DynamicMessage, SerializeOptions};
 use typerpc::schema::{SchemaBuilder, SchemaSet};
 use typerpc::{
     Any, Duration, Empty, JsonOptions, ListValue, Message, Struct, Timestamp, TypeRegistry, Value,
@@ -44,7 +44,12 @@ fn rendered_proto_compiles_and_descriptors_match_protox() {
         .expect("protox compiled our file");
     ours.source_code_info = None;
     theirs.source_code_info = None;
-    assert_eq!(ours, theirs, "\n{}", set.proto_text(set.files().iter().find(|f| f.package == PACKAGE).unwrap()));
+    assert_eq!(
+        ours,
+        theirs,
+        "\n{}",
+        set.proto_text(set.files().iter().find(|f| f.package == PACKAGE).unwrap())
+    );
 }
 
 #[test]
@@ -79,7 +84,13 @@ fn rendered_proto_shows_names_defaults_and_docs() {
 // --- strategies -------------------------------------------------------------
 
 fn finite_f64() -> impl Strategy<Value = f64> {
-    prop_oneof![Just(0.0), Just(-0.5), Just(1e300), -1e9..1e9f64, any::<i32>().prop_map(f64::from)]
+    prop_oneof![
+        Just(0.0),
+        Just(-0.5),
+        Just(1e300),
+        -1e9..1e9f64,
+        any::<i32>().prop_map(f64::from)
+    ]
 }
 
 fn any_f64() -> impl Strategy<Value = f64> {
@@ -87,7 +98,13 @@ fn any_f64() -> impl Strategy<Value = f64> {
 }
 
 fn any_f32() -> impl Strategy<Value = f32> {
-    prop_oneof![Just(0.0f32), Just(0.1f32), Just(f32::MAX), -1e6..1e6f32, Just(f32::INFINITY)]
+    prop_oneof![
+        Just(0.0f32),
+        Just(0.1f32),
+        Just(f32::MAX),
+        -1e6..1e6f32,
+        Just(f32::INFINITY)
+    ]
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -99,7 +116,12 @@ fn bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn color() -> impl Strategy<Value = Color> {
-    prop_oneof![Just(Color::Unspecified), Just(Color::Red), Just(Color::Green), Just(Color::Blue)]
+    prop_oneof![
+        Just(Color::Unspecified),
+        Just(Color::Red),
+        Just(Color::Green),
+        Just(Color::Blue)
+    ]
 }
 
 fn leaf() -> impl Strategy<Value = Leaf> {
@@ -166,10 +188,22 @@ fn shape() -> impl Strategy<Value = Shape> {
 }
 
 fn tree() -> impl Strategy<Value = Tree> {
-    let leaf = any::<i32>().prop_map(|value| Tree { value, children: vec![], left: None });
+    let leaf = any::<i32>().prop_map(|value| Tree {
+        value,
+        children: vec![],
+        left: None,
+    });
     leaf.prop_recursive(3, 12, 3, |inner| {
-        (any::<i32>(), proptest::collection::vec(inner.clone(), 0..3), proptest::option::of(inner))
-            .prop_map(|(value, children, left)| Tree { value, children, left: left.map(Box::new) })
+        (
+            any::<i32>(),
+            proptest::collection::vec(inner.clone(), 0..3),
+            proptest::option::of(inner),
+        )
+            .prop_map(|(value, children, left)| Tree {
+                value,
+                children,
+                left: left.map(Box::new),
+            })
     })
 }
 
@@ -184,13 +218,15 @@ fn json_value() -> impl Strategy<Value = Value> {
         prop_oneof![
             proptest::collection::btree_map(text(), inner.clone(), 0..3)
                 .prop_map(|fields| Value::Struct(Struct { fields })),
-            proptest::collection::vec(inner, 0..3).prop_map(|values| Value::List(ListValue { values })),
+            proptest::collection::vec(inner, 0..3)
+                .prop_map(|values| Value::List(ListValue { values })),
         ]
     })
 }
 
 fn timestamp() -> impl Strategy<Value = Timestamp> {
-    (-62_135_596_800i64..=253_402_300_799, 0..1_000_000_000i32).prop_map(|(s, n)| Timestamp::new(s, n))
+    (-62_135_596_800i64..=253_402_300_799, 0..1_000_000_000i32)
+        .prop_map(|(s, n)| Timestamp::new(s, n))
 }
 
 fn duration() -> impl Strategy<Value = Duration> {
@@ -253,7 +289,9 @@ struct Oracle {
 static ORACLE: std::sync::LazyLock<Oracle> = std::sync::LazyLock::new(|| {
     let pool = oracle::pool(&schema());
     Oracle {
-        descriptor: pool.get_message_by_name("typerpc.test.v1.Everything").expect("descriptor"),
+        descriptor: pool
+            .get_message_by_name("typerpc.test.v1.Everything")
+            .expect("descriptor"),
         json: JsonOptions::default().with_registry(TypeRegistry::new().with::<Leaf>()),
     }
 });
@@ -265,7 +303,9 @@ fn oracle_for() -> &'static Oracle {
 fn their_json(message: &DynamicMessage, options: &SerializeOptions) -> serde_json::Value {
     let mut out = Vec::new();
     let mut serializer = serde_json::Serializer::new(&mut out);
-    message.serialize_with_options(&mut serializer, options).expect("prost-reflect serializes");
+    message
+        .serialize_with_options(&mut serializer, options)
+        .expect("prost-reflect serializes");
     serde_json::from_slice(&out).expect("prost-reflect JSON")
 }
 
@@ -321,7 +361,8 @@ fn json_accepts_both_names_numbers_as_strings_and_enum_numbers() {
 
 #[test]
 fn json_errors_name_the_path() {
-    let err = Everything::from_json(r#"{"repeats": {"rLeaf": [{}, {"weight": "x"}]}}"#).unwrap_err();
+    let err =
+        Everything::from_json(r#"{"repeats": {"rLeaf": [{}, {"weight": "x"}]}}"#).unwrap_err();
     assert_eq!(err.path(), "repeats.rLeaf[1].weight", "{err}");
     let err = Everything::from_json(r#"{"nope": 1}"#).unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
@@ -336,7 +377,11 @@ fn declared_defaults_apply_when_absent_in_binary_and_json() {
     let parsed = RenamedMessage::from_json(r#"{"given": "x"}"#).unwrap();
     assert_eq!((parsed.limit, parsed.language.as_str()), (10, "en"));
     // An explicit zero is kept: presence is tracked on the wire.
-    let zero = RenamedMessage { name: String::new(), limit: 0, language: String::new() };
+    let zero = RenamedMessage {
+        name: String::new(),
+        limit: 0,
+        language: String::new(),
+    };
     let back = RenamedMessage::decode(&zero.encode_to_vec()[..]).unwrap();
     assert_eq!(back, zero);
     let _ = (HashMap::<u8, u8>::new(), BTreeMap::<u8, u8>::new());

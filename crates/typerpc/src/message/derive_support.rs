@@ -7,7 +7,8 @@
 macro_rules! __impl_message_value {
     ($ty:ty) => {
         impl $crate::__private::ProtoValue for $ty {
-            const WIRE_TYPE: $crate::__private::WireType = $crate::__private::WireType::LengthDelimited;
+            const WIRE_TYPE: $crate::__private::WireType =
+                $crate::__private::WireType::LengthDelimited;
             const TYPE: $crate::schema::model::TypeRef =
                 $crate::schema::model::TypeRef::Message(<$ty as $crate::Message>::schema);
 
@@ -119,7 +120,7 @@ macro_rules! __impl_enum_value {
             #[inline]
             fn value_len(&self) -> usize {
                 $crate::__private::encoded_len_varint(
-                    <$ty as $crate::Enumeration>::to_number(self) as i64 as u64,
+                    <$ty as $crate::Enumeration>::to_number(self) as i64 as u64
                 )
             }
             #[inline]
@@ -176,7 +177,10 @@ pub fn merge_message<M: prost::Message>(
 }
 
 /// Reads an enum number, refusing numbers the enum does not declare.
-pub fn decode_enum<T: Enumeration>(wire_type: WireType, buf: &mut impl Buf) -> Result<T, DecodeError> {
+pub fn decode_enum<T: Enumeration>(
+    wire_type: WireType,
+    buf: &mut impl Buf,
+) -> Result<T, DecodeError> {
     encoding::check_wire_type(WireType::Varint, wire_type)?;
     let number = encoding::decode_varint(buf)? as i32;
     T::from_number(number).ok_or_else(|| {
@@ -200,12 +204,18 @@ pub fn parse_enum_json<T: Enumeration>(p: &mut JsonParser<'_>) -> Result<T, Json
     if p.peek_kind()? == JsonKind::String {
         let name = p.string()?;
         T::from_proto_name(&name).ok_or_else(|| {
-            p.error(format!("unknown value {name:?} for enum {}", T::schema().name))
+            p.error(format!(
+                "unknown value {name:?} for enum {}",
+                T::schema().name
+            ))
         })
     } else {
         let number = p.i32()?;
         T::from_number(number).ok_or_else(|| {
-            p.error(format!("unknown value {number} for enum {}", T::schema().name))
+            p.error(format!(
+                "unknown value {number} for enum {}",
+                T::schema().name
+            ))
         })
     }
 }
@@ -283,12 +293,19 @@ mod tests {
     use super::*;
 
     const fn plain(base: u32) -> FieldNumbers {
-        FieldNumbers { base, count: 1, explicit: &[] }
+        FieldNumbers {
+            base,
+            count: 1,
+            explicit: &[],
+        }
     }
 
     #[test]
     fn good_numbers_pass() {
-        assert_eq!(check_numbers(&[plain(1), plain(2), plain(3)], &[]), usize::MAX);
+        assert_eq!(
+            check_numbers(&[plain(1), plain(2), plain(3)], &[]),
+            usize::MAX
+        );
     }
 
     #[test]
@@ -302,12 +319,24 @@ mod tests {
 
     #[test]
     fn oneof_members_take_their_numbers() {
-        let oneof = FieldNumbers { base: 2, count: 3, explicit: &[] };
+        let oneof = FieldNumbers {
+            base: 2,
+            count: 3,
+            explicit: &[],
+        };
         assert_eq!(check_numbers(&[plain(1), oneof, plain(5)], &[]), usize::MAX);
         assert_eq!(check_numbers(&[plain(1), oneof, plain(4)], &[]), 2);
-        let explicit = FieldNumbers { base: 2, count: 2, explicit: &[Some(10), None] };
+        let explicit = FieldNumbers {
+            base: 2,
+            count: 2,
+            explicit: &[Some(10), None],
+        };
         assert_eq!(check_numbers(&[plain(1), explicit, plain(10)], &[]), 2);
-        let clash = FieldNumbers { base: 2, count: 2, explicit: &[Some(3), None] };
+        let clash = FieldNumbers {
+            base: 2,
+            count: 2,
+            explicit: &[Some(3), None],
+        };
         assert_eq!(check_numbers(&[clash], &[]), 0);
     }
 }

@@ -251,8 +251,11 @@ impl<const E: u8, T: OptionalField<E>> Field<E> for Option<T> {
             // belongs to another member.
             Some(value) => value.merge_present(tag, base, wire_type, buf, ctx),
             None => {
-                let mut value = T::new_for_tag(tag, base)
-                    .ok_or_else(|| crate::message::derive_support::decode_error("field number does not belong to this oneof"))?;
+                let mut value = T::new_for_tag(tag, base).ok_or_else(|| {
+                    crate::message::derive_support::decode_error(
+                        "field number does not belong to this oneof",
+                    )
+                })?;
                 value.merge_present(tag, base, wire_type, buf, ctx)?;
                 *self = Some(value);
                 Ok(())

@@ -19,8 +19,16 @@ use crate::schema::model::FieldShape;
 /// protobuf's own encoders do (so our bytes equal theirs).
 #[inline]
 fn entry_len<const E: u8, K: MapKey<E>, V: ProtoValue<E>>(key: &K, value: &V) -> usize {
-    let key_part = if key.is_default_value() { 0 } else { key_len(1) + key.value_len() };
-    let value_part = if value.is_default_value() { 0 } else { key_len(2) + value.value_len() };
+    let key_part = if key.is_default_value() {
+        0
+    } else {
+        key_len(1) + key.value_len()
+    };
+    let value_part = if value.is_default_value() {
+        0
+    } else {
+        key_len(2) + value.value_len()
+    };
     key_part + value_part
 }
 
@@ -118,7 +126,10 @@ fn encode_map<const E: u8, K: MapKey<E>, V: ProtoValue<E>>(
     }
 }
 
-fn map_len<const E: u8, K: MapKey<E>, V: ProtoValue<E>>(map: &impl MapLike<K, V>, base: u32) -> usize {
+fn map_len<const E: u8, K: MapKey<E>, V: ProtoValue<E>>(
+    map: &impl MapLike<K, V>,
+    base: u32,
+) -> usize {
     map.entries()
         .map(|(key, value)| key_len(base) + delimited_len(entry_len(key, value)))
         .sum()

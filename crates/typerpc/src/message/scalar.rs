@@ -69,7 +69,6 @@ macro_rules! numeric {
         }
 
         crate::__impl_value_fields!($ty, $enc, skip_default = true, optional_shape = Optional);
-
     };
 }
 
@@ -83,7 +82,9 @@ fn varint32(buf: &mut impl Buf) -> Result<u32, DecodeError> {
 #[inline]
 fn fixed32(buf: &mut impl Buf) -> Result<u32, DecodeError> {
     if buf.remaining() < 4 {
-        return Err(crate::message::derive_support::decode_error("buffer underflow"));
+        return Err(crate::message::derive_support::decode_error(
+            "buffer underflow",
+        ));
     }
     Ok(buf.get_u32_le())
 }
@@ -91,7 +92,9 @@ fn fixed32(buf: &mut impl Buf) -> Result<u32, DecodeError> {
 #[inline]
 fn fixed64(buf: &mut impl Buf) -> Result<u64, DecodeError> {
     if buf.remaining() < 8 {
-        return Err(crate::message::derive_support::decode_error("buffer underflow"));
+        return Err(crate::message::derive_support::decode_error(
+            "buffer underflow",
+        ));
     }
     Ok(buf.get_u64_le())
 }
@@ -117,66 +120,138 @@ fn unzigzag64(n: u64) -> i64 {
 }
 
 // int32 sign-extends negative values to ten bytes, as the wire format says.
-numeric!(i32, PLAIN, Int32, Varint,
+numeric!(
+    i32,
+    PLAIN,
+    Int32,
+    Varint,
     encode = |v, buf| encoding::encode_varint(v as i64 as u64, buf),
     len = |v| encoding::encoded_len_varint(v as i64 as u64),
     decode = |buf| varint32(buf)? as i32,
-    json_write = i32, json_read = i32);
-numeric!(i64, PLAIN, Int64, Varint,
+    json_write = i32,
+    json_read = i32
+);
+numeric!(
+    i64,
+    PLAIN,
+    Int64,
+    Varint,
     encode = |v, buf| encoding::encode_varint(v as u64, buf),
     len = |v| encoding::encoded_len_varint(v as u64),
     decode = |buf| encoding::decode_varint(buf)? as i64,
-    json_write = i64, json_read = i64);
-numeric!(u32, PLAIN, Uint32, Varint,
+    json_write = i64,
+    json_read = i64
+);
+numeric!(
+    u32,
+    PLAIN,
+    Uint32,
+    Varint,
     encode = |v, buf| encoding::encode_varint(u64::from(v), buf),
     len = |v| encoding::encoded_len_varint(u64::from(v)),
     decode = |buf| varint32(buf)?,
-    json_write = u32, json_read = u32);
-numeric!(u64, PLAIN, Uint64, Varint,
+    json_write = u32,
+    json_read = u32
+);
+numeric!(
+    u64,
+    PLAIN,
+    Uint64,
+    Varint,
     encode = |v, buf| encoding::encode_varint(v, buf),
     len = |v| encoding::encoded_len_varint(v),
     decode = |buf| encoding::decode_varint(buf)?,
-    json_write = u64, json_read = u64);
-numeric!(i32, SINT, Sint32, Varint,
+    json_write = u64,
+    json_read = u64
+);
+numeric!(
+    i32,
+    SINT,
+    Sint32,
+    Varint,
     encode = |v, buf| encoding::encode_varint(zigzag32(v), buf),
     len = |v| encoding::encoded_len_varint(zigzag32(v)),
     decode = |buf| unzigzag32(varint32(buf)?),
-    json_write = i32, json_read = i32);
-numeric!(i64, SINT, Sint64, Varint,
+    json_write = i32,
+    json_read = i32
+);
+numeric!(
+    i64,
+    SINT,
+    Sint64,
+    Varint,
     encode = |v, buf| encoding::encode_varint(zigzag64(v), buf),
     len = |v| encoding::encoded_len_varint(zigzag64(v)),
     decode = |buf| unzigzag64(encoding::decode_varint(buf)?),
-    json_write = i64, json_read = i64);
-numeric!(i32, FIXED, Sfixed32, ThirtyTwoBit,
+    json_write = i64,
+    json_read = i64
+);
+numeric!(
+    i32,
+    FIXED,
+    Sfixed32,
+    ThirtyTwoBit,
     encode = |v, buf| buf.put_i32_le(v),
     len = |_v| 4,
     decode = |buf| fixed32(buf)? as i32,
-    json_write = i32, json_read = i32);
-numeric!(i64, FIXED, Sfixed64, SixtyFourBit,
+    json_write = i32,
+    json_read = i32
+);
+numeric!(
+    i64,
+    FIXED,
+    Sfixed64,
+    SixtyFourBit,
     encode = |v, buf| buf.put_i64_le(v),
     len = |_v| 8,
     decode = |buf| fixed64(buf)? as i64,
-    json_write = i64, json_read = i64);
-numeric!(u32, FIXED, Fixed32, ThirtyTwoBit,
+    json_write = i64,
+    json_read = i64
+);
+numeric!(
+    u32,
+    FIXED,
+    Fixed32,
+    ThirtyTwoBit,
     encode = |v, buf| buf.put_u32_le(v),
     len = |_v| 4,
     decode = |buf| fixed32(buf)?,
-    json_write = u32, json_read = u32);
-numeric!(u64, FIXED, Fixed64, SixtyFourBit,
+    json_write = u32,
+    json_read = u32
+);
+numeric!(
+    u64,
+    FIXED,
+    Fixed64,
+    SixtyFourBit,
     encode = |v, buf| buf.put_u64_le(v),
     len = |_v| 8,
     decode = |buf| fixed64(buf)?,
-    json_write = u64, json_read = u64);
-numeric!(f32, PLAIN, Float, ThirtyTwoBit,
+    json_write = u64,
+    json_read = u64
+);
+numeric!(
+    f32,
+    PLAIN,
+    Float,
+    ThirtyTwoBit,
     encode = |v, buf| buf.put_f32_le(v),
     len = |_v| 4,
     decode = |buf| f32::from_bits(fixed32(buf)?),
-    json_write = f32, json_read = f32);
-numeric!(f64, PLAIN, Double, SixtyFourBit,
+    json_write = f32,
+    json_read = f32
+);
+numeric!(
+    f64,
+    PLAIN,
+    Double,
+    SixtyFourBit,
     encode = |v, buf| buf.put_f64_le(v),
     len = |_v| 8,
     decode = |buf| f64::from_bits(fixed64(buf)?),
-    json_write = f64, json_read = f64);
+    json_write = f64,
+    json_read = f64
+);
 
 /// Integer map keys: written and read as decimal strings in JSON.
 macro_rules! integer_map_key {
@@ -309,7 +384,12 @@ impl ProtoValue for String {
         Ok(())
     }
 }
-crate::__impl_value_fields!(String, PLAIN, skip_default = true, optional_shape = Optional);
+crate::__impl_value_fields!(
+    String,
+    PLAIN,
+    skip_default = true,
+    optional_shape = Optional
+);
 
 impl MapKey for String {
     const SCALAR: Scalar = Scalar::String;

@@ -17,13 +17,16 @@
 macro_rules! __impl_value_fields {
     ($ty:ty, $enc:expr, skip_default = $skip:expr, optional_shape = $shape:ident) => {
         impl $crate::__private::Field<{ $enc }> for $ty {
-            const SHAPE: $crate::schema::model::FieldShape = $crate::schema::model::FieldShape::Singular(
-                <$ty as $crate::__private::ProtoValue<{ $enc }>>::TYPE,
-            );
+            const SHAPE: $crate::schema::model::FieldShape =
+                $crate::schema::model::FieldShape::Singular(
+                    <$ty as $crate::__private::ProtoValue<{ $enc }>>::TYPE,
+                );
 
             #[inline]
             fn encode_field(&self, base: u32, buf: &mut impl $crate::__private::BufMut) {
-                if !($skip && <$ty as $crate::__private::ProtoValue<{ $enc }>>::is_default_value(self)) {
+                if !($skip
+                    && <$ty as $crate::__private::ProtoValue<{ $enc }>>::is_default_value(self))
+                {
                     $crate::__private::encode_key(
                         base,
                         <$ty as $crate::__private::ProtoValue<{ $enc }>>::WIRE_TYPE,
@@ -35,7 +38,8 @@ macro_rules! __impl_value_fields {
 
             #[inline]
             fn field_len(&self, base: u32) -> usize {
-                if $skip && <$ty as $crate::__private::ProtoValue<{ $enc }>>::is_default_value(self) {
+                if $skip && <$ty as $crate::__private::ProtoValue<{ $enc }>>::is_default_value(self)
+                {
                     0
                 } else {
                     $crate::__private::key_len(base)
@@ -52,7 +56,9 @@ macro_rules! __impl_value_fields {
                 buf: &mut impl $crate::__private::Buf,
                 ctx: $crate::__private::DecodeContext,
             ) -> ::core::result::Result<(), $crate::DecodeError> {
-                <$ty as $crate::__private::ProtoValue<{ $enc }>>::merge_value(self, wire_type, buf, ctx)
+                <$ty as $crate::__private::ProtoValue<{ $enc }>>::merge_value(
+                    self, wire_type, buf, ctx,
+                )
             }
 
             #[inline]
@@ -76,7 +82,9 @@ macro_rules! __impl_value_fields {
                 &mut self,
                 p: &mut $crate::message::json::JsonParser<'_>,
             ) -> ::core::result::Result<(), $crate::message::json::JsonError> {
-                if !<$ty as $crate::__private::ProtoValue<{ $enc }>>::JSON_NULL_IS_VALUE && p.take_null()? {
+                if !<$ty as $crate::__private::ProtoValue<{ $enc }>>::JSON_NULL_IS_VALUE
+                    && p.take_null()?
+                {
                     *self = <$ty as $crate::__private::ProtoValue<{ $enc }>>::default_value();
                     return Ok(());
                 }
@@ -85,9 +93,10 @@ macro_rules! __impl_value_fields {
         }
 
         impl $crate::__private::OptionalField<{ $enc }> for $ty {
-            const OPTIONAL_SHAPE: $crate::schema::model::FieldShape = $crate::schema::model::FieldShape::$shape(
-                <$ty as $crate::__private::ProtoValue<{ $enc }>>::TYPE,
-            );
+            const OPTIONAL_SHAPE: $crate::schema::model::FieldShape =
+                $crate::schema::model::FieldShape::$shape(
+                    <$ty as $crate::__private::ProtoValue<{ $enc }>>::TYPE,
+                );
             const JSON_NULL_IS_VALUE: bool =
                 <$ty as $crate::__private::ProtoValue<{ $enc }>>::JSON_NULL_IS_VALUE;
 
@@ -121,7 +130,9 @@ macro_rules! __impl_value_fields {
                 buf: &mut impl $crate::__private::Buf,
                 ctx: $crate::__private::DecodeContext,
             ) -> ::core::result::Result<(), $crate::DecodeError> {
-                <$ty as $crate::__private::ProtoValue<{ $enc }>>::merge_value(self, wire_type, buf, ctx)
+                <$ty as $crate::__private::ProtoValue<{ $enc }>>::merge_value(
+                    self, wire_type, buf, ctx,
+                )
             }
 
             #[inline]

@@ -35,13 +35,23 @@ fn content_type(codec: Codec) -> HeaderValue {
 }
 
 /// Unary POST.
-pub(crate) async fn unary<B>(inner: &Inner, method: Option<&Method>, request: Request<B>, codec: Codec) -> Response<RpcBody>
+pub(crate) async fn unary<B>(
+    inner: &Inner,
+    method: Option<&Method>,
+    request: Request<B>,
+    codec: Codec,
+) -> Response<RpcBody>
 where
     B: http_body::Body + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let (parts, body) = request.into_parts();
-    let call = match read_headers(&parts.headers, codec, parts.headers.get(header::CONTENT_ENCODING), parts.headers.get(header::ACCEPT_ENCODING)) {
+    let call = match read_headers(
+        &parts.headers,
+        codec,
+        parts.headers.get(header::CONTENT_ENCODING),
+        parts.headers.get(header::ACCEPT_ENCODING),
+    ) {
         Ok(call) => call,
         Err(status) => return error_response(&status, codec, HeaderMap::new(), HeaderMap::new()),
     };
@@ -62,29 +72,51 @@ where
 }
 
 /// Unary GET: the message and its encoding are in the query string.
-pub(crate) async fn unary_get<B>(inner: &Inner, method: Option<&Method>, request: Request<B>) -> Response<RpcBody> {
+pub(crate) async fn unary_get<B>(
+    inner: &Inner,
+    method: Option<&Method>,
+    request: Request<B>,
+) -> Response<RpcBody> {
     let (parts, _body) = request.into_parts();
     let query = match GetQuery::parse(parts.uri.query().unwrap_or("")) {
         Ok(query) => query,
-        Err(status) => return error_response(&status, Codec::Json, HeaderMap::new(), HeaderMap::new()),
+        Err(status) => {
+            return error_response(&status, Codec::Json, HeaderMap::new(), HeaderMap::new())
+        }
     };
     let codec = query.codec;
     let Some(method) = method else {
         return unimplemented(parts.uri.path(), codec);
     };
     if !method.schema().idempotent {
-        let mut response = Response::new(RpcBody::full("typerpc: this method is not idempotent; use POST\n"));
+        let mut response = Response::new(RpcBody::full(
+            "typerpc: this method is not idempotent; use POST\n",
+        ));
         *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
     let compression = query.compression.as_deref().map(HeaderValue::from_str);
     let compression = match compression {
         Some(Ok(value)) => Some(value),
-        Some(Err(_)) => return error_response(&Status::invalid_argument("invalid compression parameter"), codec, HeaderMap::new(), HeaderMap::new()),
+        Some(Err(_)) => {
+            return error_response(
+                &Status::invalid_argument("invalid compression parameter"),
+                codec,
+                HeaderMap::new(),
+                HeaderMap::new(),
+            )
+        }
         None => None,
     };
-    let call = match read_headers(&parts.headers, codec, compression.as_ref(), parts.headers.get(header::ACCEPT_ENCODING)) {
+    let call = match read_headers(
+        &parts.headers,
+        codec,
+        compression.as_ref(),
+        parts.headers.get(header::ACCEPT_ENCODING),
+    ) {
         Ok(call) => call,
         Err(status) => return error_response(&status, codec, HeaderMap::new(), HeaderMap::new()),
     };
@@ -118,8 +150,14 @@ fn read_headers(
         Some(value) => Compression::from_header(value)?,
         None => Compression::Identity,
     };
-    let response_compression = accept_encoding.map_or(Compression::Identity, Compression::negotiate);
-    Ok(Call { codec, request_compression, response_compression, deadline })
+    let response_compression =
+        accept_encoding.map_or(Compression::Identity, Compression::negotiate);
+    Ok(Call {
+        codec,
+        request_compression,
+        response_compression,
+        deadline,
+    })
 }
 
 async fn respond(
@@ -139,15 +177,22 @@ async fn respond(
     let result = match call.deadline {
         Some(deadline) => match tokio::time::timeout_at(deadline.into(), future).await {
             Ok(result) => result,
-            Err(_) => Err(Status::deadline_exceeded("the deadline expired before the call completed")),
+            Err(_) => Err(Status::deadline_exceeded(
+                "the deadline expired before the call completed",
+            )),
         },
         None => future.await,
     };
     let metadata = ctx.take_response_metadata();
     match result {
         Ok(message) => {
-            let (body, encoding) = if message.len() >= COMPRESS_MIN_BYTES && call.response_compression != Compression::Identity {
-                (call.response_compression.compress(&message), Some(call.response_compression))
+            let (body, encoding) = if message.len() >= COMPRESS_MIN_BYTES
+                && call.response_compression != Compression::Identity
+            {
+                (
+                    call.response_compression.compress(&message),
+                    Some(call.response_compression),
+                )
             } else {
                 (Bytes::from(message), None)
             };
@@ -157,7 +202,10 @@ async fn respond(
             append_trailers(out, metadata.trailers);
             out.insert(header::CONTENT_TYPE, content_type(call.codec));
             if let Some(encoding) = encoding {
-                out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding.name()));
+                out.insert(
+                    header::CONTENT_ENCODING,
+                    HeaderValue::from_static(encoding.name()),
+                );
             }
             response
         }
@@ -173,7 +221,9 @@ fn append_trailers(headers: &mut HeaderMap, trailers: HeaderMap) {
             last = Some(name);
         }
         if let Some(name) = &last {
-            if let Ok(prefixed) = http::HeaderName::from_bytes(format!("trailer-{}", name.as_str()).as_bytes()) {
+            if let Ok(prefixed) =
+                http::HeaderName::from_bytes(format!("trailer-{}", name.as_str()).as_bytes())
+            {
                 headers.append(prefixed, value);
             }
         }
@@ -186,14 +236,23 @@ fn unimplemented(path: &str, codec: Codec) -> Response<RpcBody> {
 }
 
 /// The Connect error response: the code's HTTP status and a JSON body.
-pub(crate) fn error_response(status: &Status, _codec: Codec, headers: HeaderMap, trailers: HeaderMap) -> Response<RpcBody> {
+pub(crate) fn error_response(
+    status: &Status,
+    _codec: Codec,
+    headers: HeaderMap,
+    trailers: HeaderMap,
+) -> Response<RpcBody> {
     let body = connect_error::to_json(status);
     let mut response = Response::new(RpcBody::full(body));
-    *response.status_mut() = StatusCode::from_u16(status.code().connect_http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() = StatusCode::from_u16(status.code().connect_http_status())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let out = response.headers_mut();
     out.extend(headers);
     append_trailers(out, trailers);
-    out.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if status.code() == Code::Unimplemented {
         // Connect clients tell an unknown method from other failures by the 404.
         *response.status_mut() = StatusCode::NOT_FOUND;
@@ -216,17 +275,17 @@ impl GetQuery {
         let mut compression = None;
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_encoding::percent_decode_str(&value.replace('+', " "))
-                .collect::<Vec<u8>>();
+            let value =
+                percent_encoding::percent_decode_str(&value.replace('+', " ")).collect::<Vec<u8>>();
             match key {
                 "message" => message = Some(value),
                 "encoding" => encoding = Some(String::from_utf8_lossy(&value).into_owned()),
                 "base64" => base64 = value == b"1",
                 "compression" => compression = Some(String::from_utf8_lossy(&value).into_owned()),
-                "connect" => {
-                    if value != b"v1" {
-                        return Err(Status::invalid_argument("the connect query parameter must be v1"));
-                    }
+                "connect" if value != b"v1" => {
+                    return Err(Status::invalid_argument(
+                        "the connect query parameter must be v1",
+                    ));
                 }
                 _ => {}
             }
@@ -234,8 +293,16 @@ impl GetQuery {
         let codec = match encoding.as_deref() {
             Some("json") => Codec::Json,
             Some("proto") => Codec::Proto,
-            Some(other) => return Err(Status::invalid_argument(format!("unsupported encoding {other:?}; use proto or json"))),
-            None => return Err(Status::invalid_argument("a Connect GET needs the encoding query parameter")),
+            Some(other) => {
+                return Err(Status::invalid_argument(format!(
+                    "unsupported encoding {other:?}; use proto or json"
+                )))
+            }
+            None => {
+                return Err(Status::invalid_argument(
+                    "a Connect GET needs the encoding query parameter",
+                ))
+            }
         };
         let message = message.unwrap_or_default();
         let message = if base64 {
@@ -244,11 +311,19 @@ impl GetQuery {
             let trimmed = text.trim_end_matches('=');
             base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(trimmed)
-                .map_err(|e| Status::invalid_argument(format!("the message query parameter is not base64url: {e}")))?
+                .map_err(|e| {
+                    Status::invalid_argument(format!(
+                        "the message query parameter is not base64url: {e}"
+                    ))
+                })?
         } else {
             message
         };
-        Ok(GetQuery { message: Bytes::from(message), codec, compression })
+        Ok(GetQuery {
+            message: Bytes::from(message),
+            codec,
+            compression,
+        })
     }
 }
 

@@ -23,15 +23,6 @@ pub(crate) enum Codec {
     Json,
 }
 
-impl Codec {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Codec::Proto => "proto",
-            Codec::Json => "json",
-        }
-    }
-}
-
 /// What a request speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Protocol {
@@ -45,7 +36,14 @@ pub(crate) enum Protocol {
 /// charset=utf-8` is `application/json`).
 fn media_type(value: Option<&HeaderValue>) -> Option<String> {
     let value = value?.to_str().ok()?;
-    Some(value.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
 fn classify(method: &HttpMethod, content_type: Option<&HeaderValue>) -> Option<Protocol> {
@@ -68,7 +66,9 @@ fn classify(method: &HttpMethod, content_type: Option<&HeaderValue>) -> Option<P
         return grpc_codec(rest).map(|codec| Protocol::Grpc { codec });
     }
     match media.as_str() {
-        "application/proto" => Some(Protocol::ConnectUnary { codec: Codec::Proto }),
+        "application/proto" => Some(Protocol::ConnectUnary {
+            codec: Codec::Proto,
+        }),
         "application/json" => Some(Protocol::ConnectUnary { codec: Codec::Json }),
         _ => None,
     }
@@ -81,18 +81,26 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let path = request.uri().path().trim_start_matches('/');
-    let protocol = classify(request.method(), request.headers().get(header::CONTENT_TYPE));
+    let protocol = classify(
+        request.method(),
+        request.headers().get(header::CONTENT_TYPE),
+    );
     let method = inner.methods.get(path);
 
     let Some(protocol) = protocol else {
-        return unsupported(request.method(), method.is_some_and(|m| m.schema().idempotent));
+        return unsupported(
+            request.method(),
+            method.is_some_and(|m| m.schema().idempotent),
+        );
     };
     if request.method() != HttpMethod::POST && protocol != Protocol::ConnectGet {
         return not_allowed(method.is_some_and(|m| m.schema().idempotent));
     }
     match protocol {
         Protocol::Grpc { codec } => grpc::unary(&inner, method, request, codec, None).await,
-        Protocol::GrpcWeb { codec, text } => grpc::unary(&inner, method, request, codec, Some(text)).await,
+        Protocol::GrpcWeb { codec, text } => {
+            grpc::unary(&inner, method, request, codec, Some(text)).await
+        }
         Protocol::ConnectUnary { codec } => connect::unary(&inner, method, request, codec).await,
         Protocol::ConnectGet => connect::unary_get(&inner, method, request).await,
     }
@@ -114,17 +122,27 @@ fn unsupported(method: &HttpMethod, idempotent: bool) -> Response<RpcBody> {
             "application/json, application/proto, application/grpc, application/grpc+proto, application/grpc+json, application/grpc-web, application/grpc-web+proto, application/grpc-web+json, application/grpc-web-text",
         ),
     );
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
 /// 405 for a verb the method does not take.
 fn not_allowed(idempotent: bool) -> Response<RpcBody> {
     let allow = if idempotent { "GET, POST" } else { "POST" };
-    let mut response = Response::new(RpcBody::full(format!("typerpc: method not allowed; use {allow}\n")));
+    let mut response = Response::new(RpcBody::full(format!(
+        "typerpc: method not allowed; use {allow}\n"
+    )));
     *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
@@ -139,11 +157,22 @@ mod tests {
     #[test]
     fn content_types_choose_the_protocol() {
         let post = HttpMethod::POST;
-        assert_eq!(classify(&post, ct("application/grpc").as_ref()), Some(Protocol::Grpc { codec: Codec::Proto }));
-        assert_eq!(classify(&post, ct("application/grpc+json").as_ref()), Some(Protocol::Grpc { codec: Codec::Json }));
+        assert_eq!(
+            classify(&post, ct("application/grpc").as_ref()),
+            Some(Protocol::Grpc {
+                codec: Codec::Proto
+            })
+        );
+        assert_eq!(
+            classify(&post, ct("application/grpc+json").as_ref()),
+            Some(Protocol::Grpc { codec: Codec::Json })
+        );
         assert_eq!(
             classify(&post, ct("application/grpc-web-text+proto").as_ref()),
-            Some(Protocol::GrpcWeb { codec: Codec::Proto, text: true })
+            Some(Protocol::GrpcWeb {
+                codec: Codec::Proto,
+                text: true
+            })
         );
         assert_eq!(
             classify(&post, ct("Application/JSON; charset=utf-8").as_ref()),

@@ -8,9 +8,11 @@
 
 mod builder;
 mod descriptor;
+mod export;
 pub mod model;
 pub mod naming;
 mod proto_text;
 
 pub use builder::{ProtoFile, SchemaBuilder, SchemaError, SchemaSet};
+pub use export::{check_proto_files, write_proto_files, UPDATE_ENV};
 pub use proto_text::HEADER;

@@ -29,13 +29,19 @@ impl RpcBody {
     /// A body of `data` and nothing else.
     pub fn full(data: impl Into<Bytes>) -> RpcBody {
         let data = data.into();
-        RpcBody { data: (!data.is_empty()).then_some(data), trailers: None }
+        RpcBody {
+            data: (!data.is_empty()).then_some(data),
+            trailers: None,
+        }
     }
 
     /// `data` followed by HTTP trailers (gRPC).
     pub fn with_trailers(data: impl Into<Bytes>, trailers: HeaderMap) -> RpcBody {
         let data = data.into();
-        RpcBody { data: (!data.is_empty()).then_some(data), trailers: Some(trailers) }
+        RpcBody {
+            data: (!data.is_empty()).then_some(data),
+            trailers: Some(trailers),
+        }
     }
 }
 
@@ -43,7 +49,10 @@ impl Body for RpcBody {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         if let Some(data) = self.data.take() {
             return Poll::Ready(Some(Ok(Frame::data(data))));
         }

@@ -37,7 +37,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_message_size: 4 * 1024 * 1024 }
+        Limits {
+            max_message_size: 4 * 1024 * 1024,
+        }
     }
 }
 
@@ -69,7 +71,10 @@ impl std::fmt::Debug for Router {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut paths: Vec<_> = self.inner.methods.keys().collect();
         paths.sort();
-        f.debug_struct("Router").field("methods", &paths).field("limits", &self.inner.limits).finish()
+        f.debug_struct("Router")
+            .field("methods", &paths)
+            .field("limits", &self.inner.limits)
+            .finish()
     }
 }
 
@@ -98,6 +103,8 @@ impl Router {
     }
 
     /// Adds a service.
+    // `add` is the name users know from the design; it is not arithmetic.
+    #[allow(clippy::should_implement_trait)]
     pub fn add<S: Service>(self, service: S) -> Router {
         self.add_shared(Arc::new(service))
     }
@@ -144,6 +151,16 @@ impl Router {
         self.inner.methods.contains_key(path)
     }
 
+    /// The schema of every service added and every type they use, ready to
+    /// render as `.proto` files or descriptors.
+    pub fn schema(&self) -> Result<crate::schema::SchemaSet, crate::schema::SchemaError> {
+        let mut builder = crate::schema::SchemaBuilder::new();
+        for service in &self.inner.services {
+            builder.add_service(service);
+        }
+        builder.build()
+    }
+
     /// The schemas of the services added, in order.
     pub fn services(&self) -> &[&'static ServiceSchema] {
         &self.inner.services
@@ -183,12 +200,17 @@ where
     match http_body_util::Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) => {
-            if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            if error
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
                 Err(crate::Status::resource_exhausted(format!(
                     "the request body is larger than the limit of {limit} bytes"
                 )))
             } else {
-                Err(crate::Status::canceled(format!("reading the request body failed: {error}")))
+                Err(crate::Status::canceled(format!(
+                    "reading the request body failed: {error}"
+                )))
             }
         }
     }

@@ -38,7 +38,12 @@ impl Context {
     /// The server builds it; tests may too.
     pub fn new(headers: HeaderMap, deadline: Option<Instant>, peer: Option<SocketAddr>) -> Context {
         Context {
-            inner: Arc::new(Inner { headers, deadline, peer, response: Mutex::new(ResponseMetadata::default()) }),
+            inner: Arc::new(Inner {
+                headers,
+                deadline,
+                peer,
+                response: Mutex::new(ResponseMetadata::default()),
+            }),
         }
     }
 
@@ -55,7 +60,9 @@ impl Context {
 
     /// Time left before the deadline (zero once it passed); `None` without one.
     pub fn time_remaining(&self) -> Option<Duration> {
-        self.inner.deadline.map(|d| d.saturating_duration_since(Instant::now()))
+        self.inner
+            .deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
     }
 
     /// The client's address, when the call came over a socket.
@@ -66,7 +73,10 @@ impl Context {
     fn response(&self) -> MutexGuard<'_, ResponseMetadata> {
         // A handler that panicked while holding the lock left valid maps
         // behind: nothing is half-written in a HeaderMap insert.
-        self.inner.response.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .response
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Adds a response header.

@@ -48,7 +48,12 @@ pub(crate) enum Format {
 
 /// The erased form of a unary method.
 trait UnaryHandler: Send + Sync {
-    fn call(&self, ctx: Context, request: Bytes, format: &Format) -> BoxFuture<Result<Vec<u8>, Status>>;
+    fn call(
+        &self,
+        ctx: Context,
+        request: Bytes,
+        format: &Format,
+    ) -> BoxFuture<Result<Vec<u8>, Status>>;
 }
 
 /// A typed handler function, as `#[service]` writes it.
@@ -65,7 +70,12 @@ where
     Req: Message,
     Res: Message,
 {
-    fn call(&self, ctx: Context, request: Bytes, format: &Format) -> BoxFuture<Result<Vec<u8>, Status>> {
+    fn call(
+        &self,
+        ctx: Context,
+        request: Bytes,
+        format: &Format,
+    ) -> BoxFuture<Result<Vec<u8>, Status>> {
         let request = match decode::<Req>(&request, format) {
             Ok(request) => request,
             Err(status) => return Box::pin(std::future::ready(Err(status))),
@@ -86,9 +96,18 @@ where
 
 fn decode<M: Message>(bytes: &[u8], format: &Format) -> Result<M, Status> {
     match format {
-        Format::Proto => M::decode(bytes).map_err(|e| Status::invalid_argument(format!("the request is not a valid {}: {e}", M::schema().name))),
-        Format::Json(options) => M::from_json_with(bytes, options)
-            .map_err(|e| Status::invalid_argument(format!("the request is not a valid {}: {e}", M::schema().name))),
+        Format::Proto => M::decode(bytes).map_err(|e| {
+            Status::invalid_argument(format!(
+                "the request is not a valid {}: {e}",
+                M::schema().name
+            ))
+        }),
+        Format::Json(options) => M::from_json_with(bytes, options).map_err(|e| {
+            Status::invalid_argument(format!(
+                "the request is not a valid {}: {e}",
+                M::schema().name
+            ))
+        }),
     }
 }
 
@@ -105,7 +124,8 @@ fn encode<M: Message>(message: &M, format: &Format) -> Result<Vec<u8>, Status> {
     }
 }
 
-/// One method of a service, ready to be routed.
+/// One method of a service, ready to be routed. Cloning shares the service.
+#[derive(Clone)]
 pub struct Method {
     schema: &'static MethodSchema,
     handler: Arc<dyn UnaryHandler>,
@@ -114,7 +134,9 @@ pub struct Method {
 
 impl std::fmt::Debug for Method {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Method").field("name", &self.schema.name).finish()
+        f.debug_struct("Method")
+            .field("name", &self.schema.name)
+            .finish()
     }
 }
 
@@ -156,7 +178,12 @@ impl Method {
     /// Calls the method with an encoded request; returns the encoded
     /// response. Decoding failures are `invalid_argument`; a panic in the
     /// handler is `internal`.
-    pub(crate) fn call_unary(&self, ctx: Context, request: Bytes, format: &Format) -> BoxFuture<Result<Vec<u8>, Status>> {
+    pub(crate) fn call_unary(
+        &self,
+        ctx: Context,
+        request: Bytes,
+        format: &Format,
+    ) -> BoxFuture<Result<Vec<u8>, Status>> {
         self.handler.call(ctx, request, format)
     }
 }

@@ -52,8 +52,8 @@ mod context;
 mod method;
 
 pub use context::Context;
-pub use method::{Method, RpcResult};
 pub(crate) use method::Format;
+pub use method::{Method, RpcResult};
 
 use std::sync::Arc;
 

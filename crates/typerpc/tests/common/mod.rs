@@ -172,3 +172,4 @@ pub struct Everything {
     pub renamed: Option<RenamedMessage>,
 }
 pub mod oracle;
+pub mod server;

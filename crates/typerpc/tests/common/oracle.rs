@@ -60,7 +60,11 @@ pub fn normalize_numbers(value: serde_json::Value) -> serde_json::Value {
         Value::Number(n) => serde_json::Number::from_f64(n.as_f64().unwrap_or(f64::NAN))
             .map_or(Value::Null, Value::Number),
         Value::Array(a) => Value::Array(a.into_iter().map(normalize_numbers).collect()),
-        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, normalize_numbers(v))).collect()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| (k, normalize_numbers(v)))
+                .collect(),
+        ),
         other => other,
     }
 }

@@ -22,7 +22,11 @@ pub const TYPE_URL_PREFIX: &str = "type.googleapis.com/";
 /// assert_eq!(any.unpack::<Product>().unwrap(), Some(Product { name: "pen".into() }));
 /// ```
 #[derive(crate::Message, Clone, Debug, PartialEq, Eq, Hash)]
-#[rpc(package = "google.protobuf", file = "google/protobuf/any.proto", custom_json)]
+#[rpc(
+    package = "google.protobuf",
+    file = "google/protobuf/any.proto",
+    custom_json
+)]
 pub struct Any {
     /// `type.googleapis.com/` followed by the full name of the packed type.
     pub type_url: String,
@@ -83,7 +87,9 @@ impl Any {
         if !self.is::<M>() {
             return Ok(None);
         }
-        M::decode(&self.value[..]).map(Some).map_err(AnyError::Decode)
+        M::decode(&self.value[..])
+            .map(Some)
+            .map_err(AnyError::Decode)
     }
 }
 
@@ -114,7 +120,10 @@ impl CustomJson for Any {
         let mut inner = Vec::new();
         let mut inner_writer = JsonWriter::new(&mut inner, &options);
         if let Err(e) = (entry.write)(&self.value, &mut inner_writer) {
-            w.set_error(format!("google.protobuf.Any holds a broken {}: {e}", self.type_url));
+            w.set_error(format!(
+                "google.protobuf.Any holds a broken {}: {e}",
+                self.type_url
+            ));
             w.null();
             return;
         }
@@ -179,7 +188,11 @@ impl CustomJson for Any {
                 }
                 other => p.unknown_field(other),
             })?;
-            value.ok_or_else(|| p.error(format!("google.protobuf.Any holding {name} needs a \"value\" member")))?
+            value.ok_or_else(|| {
+                p.error(format!(
+                    "google.protobuf.Any holding {name} needs a \"value\" member"
+                ))
+            })?
         } else {
             (entry.read)(p, true)?
         };

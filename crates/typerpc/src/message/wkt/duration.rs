@@ -49,7 +49,11 @@ const MAX_JSON_LEN: usize = 24;
 /// assert_eq!(Duration::parse_json_text("-1.5s"), Ok(d));
 /// ```
 #[derive(crate::Message, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[rpc(package = "google.protobuf", file = "google/protobuf/duration.proto", custom_json)]
+#[rpc(
+    package = "google.protobuf",
+    file = "google/protobuf/duration.proto",
+    custom_json
+)]
 pub struct Duration {
     /// Whole seconds, from -315,576,000,000 to 315,576,000,000 inclusive.
     pub seconds: i64,

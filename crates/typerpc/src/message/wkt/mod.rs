@@ -16,7 +16,7 @@ mod structs;
 mod time_json;
 mod timestamp;
 
-pub use any::{Any, AnyError};
+pub use any::{Any, AnyError, TYPE_URL_PREFIX};
 pub use duration::{Duration, DurationError};
 pub use empty::Empty;
 pub use registry::TypeRegistry;

@@ -55,7 +55,9 @@ impl std::fmt::Debug for TypeRegistry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut names: Vec<_> = self.types.keys().collect();
         names.sort();
-        f.debug_struct("TypeRegistry").field("types", &names).finish()
+        f.debug_struct("TypeRegistry")
+            .field("types", &names)
+            .finish()
     }
 }
 
@@ -65,7 +67,10 @@ fn write_entry<M: Message>(bytes: &[u8], w: &mut JsonWriter<'_>) -> Result<(), S
     Ok(())
 }
 
-fn read_entry<M: Message>(p: &mut JsonParser<'_>, skip_type_key: bool) -> Result<Vec<u8>, JsonError> {
+fn read_entry<M: Message>(
+    p: &mut JsonParser<'_>,
+    skip_type_key: bool,
+) -> Result<Vec<u8>, JsonError> {
     let mut message = M::default();
     if skip_type_key {
         p.object(|p, key| {
@@ -111,7 +116,11 @@ impl TypeRegistry {
     }
 
     fn insert<M: Message>(&mut self, custom_json: bool) -> &mut Self {
-        let entry = RegistryEntry { write: write_entry::<M>, read: read_entry::<M>, custom_json };
+        let entry = RegistryEntry {
+            write: write_entry::<M>,
+            read: read_entry::<M>,
+            custom_json,
+        };
         self.types.insert(super::any::full_name_of::<M>(), entry);
         self
     }
@@ -127,7 +136,8 @@ impl TypeRegistry {
 
     /// The registry used when the JSON options name none.
     pub(crate) fn well_known() -> &'static Arc<TypeRegistry> {
-        static WELL_KNOWN: LazyLock<Arc<TypeRegistry>> = LazyLock::new(|| Arc::new(TypeRegistry::new()));
+        static WELL_KNOWN: LazyLock<Arc<TypeRegistry>> =
+            LazyLock::new(|| Arc::new(TypeRegistry::new()));
         &WELL_KNOWN
     }
 }

@@ -21,7 +21,11 @@ use crate::{Enumeration, Message};
 
 /// `google.protobuf.Struct`: a JSON object.
 #[derive(crate::Message, Clone, Debug, PartialEq)]
-#[rpc(package = "google.protobuf", file = "google/protobuf/struct.proto", custom_json)]
+#[rpc(
+    package = "google.protobuf",
+    file = "google/protobuf/struct.proto",
+    custom_json
+)]
 pub struct Struct {
     /// The members, in key order.
     pub fields: BTreeMap<String, Value>,
@@ -29,7 +33,11 @@ pub struct Struct {
 
 /// `google.protobuf.ListValue`: a JSON array.
 #[derive(crate::Message, Clone, Debug, PartialEq)]
-#[rpc(package = "google.protobuf", file = "google/protobuf/struct.proto", custom_json)]
+#[rpc(
+    package = "google.protobuf",
+    file = "google/protobuf/struct.proto",
+    custom_json
+)]
 pub struct ListValue {
     /// The elements.
     pub values: Vec<Value>,
@@ -164,19 +172,23 @@ impl Message for Value {
         let result = match tag {
             NULL_VALUE => {
                 let mut n = 0i32;
-                <i32 as ProtoValue>::merge_value(&mut n, wire_type, buf, ctx).map(|()| *self = Value::Null)
+                <i32 as ProtoValue>::merge_value(&mut n, wire_type, buf, ctx)
+                    .map(|()| *self = Value::Null)
             }
             NUMBER_VALUE => {
                 let mut n = 0f64;
-                n.merge_value(wire_type, buf, ctx).map(|()| *self = Value::Number(n))
+                n.merge_value(wire_type, buf, ctx)
+                    .map(|()| *self = Value::Number(n))
             }
             STRING_VALUE => {
                 let mut s = String::new();
-                s.merge_value(wire_type, buf, ctx).map(|()| *self = Value::String(s))
+                s.merge_value(wire_type, buf, ctx)
+                    .map(|()| *self = Value::String(s))
             }
             BOOL_VALUE => {
                 let mut b = false;
-                b.merge_value(wire_type, buf, ctx).map(|()| *self = Value::Bool(b))
+                b.merge_value(wire_type, buf, ctx)
+                    .map(|()| *self = Value::Bool(b))
             }
             STRUCT_VALUE => {
                 // Repeated occurrences of a message member merge.
@@ -390,9 +402,12 @@ impl From<Value> for serde_json::Value {
         match value {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(b),
-            Value::Number(n) => serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::Number(n) => serde_json::Number::from_f64(n)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
             Value::String(s) => serde_json::Value::String(s),
-            Value::List(l) => serde_json::Value::Array(l.values.into_iter().map(Into::into).collect()),
+            Value::List(l) => {
+                serde_json::Value::Array(l.values.into_iter().map(Into::into).collect())
+            }
             Value::Struct(s) => serde_json::Value::Object(s.into()),
         }
     }

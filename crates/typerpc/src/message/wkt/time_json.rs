@@ -10,7 +10,9 @@ impl CustomJson for Timestamp {
             // RFC 3339 text is ASCII and needs no escaping.
             Ok(()) => w.string(std::str::from_utf8(&text).unwrap_or_default()),
             Err(e) => {
-                w.set_error(format!("google.protobuf.Timestamp {self:?} has no JSON form: {e}"));
+                w.set_error(format!(
+                    "google.protobuf.Timestamp {self:?} has no JSON form: {e}"
+                ));
                 w.null();
             }
         }
@@ -30,7 +32,9 @@ impl CustomJson for Duration {
         match self.write_json_text(&mut text) {
             Ok(()) => w.string(std::str::from_utf8(&text).unwrap_or_default()),
             Err(e) => {
-                w.set_error(format!("google.protobuf.Duration {self:?} has no JSON form: {e}"));
+                w.set_error(format!(
+                    "google.protobuf.Duration {self:?} has no JSON form: {e}"
+                ));
                 w.null();
             }
         }

@@ -59,7 +59,11 @@ const MAX_RFC3339_LEN: usize = 30;
 /// assert_eq!(Timestamp::parse_rfc3339("1972-01-01T11:00:20.021+01:00"), Ok(t));
 /// ```
 #[derive(crate::Message, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[rpc(package = "google.protobuf", file = "google/protobuf/timestamp.proto", custom_json)]
+#[rpc(
+    package = "google.protobuf",
+    file = "google/protobuf/timestamp.proto",
+    custom_json
+)]
 pub struct Timestamp {
     /// Whole seconds since 1970-01-01T00:00:00Z. Valid values are from
     /// -62,135,596,800 (0001-01-01T00:00:00Z) to 253,402,300,799

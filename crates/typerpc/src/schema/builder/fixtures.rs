@@ -2,8 +2,8 @@
 #![allow(missing_docs)]
 
 use super::super::model::{
-    EnumSchema, EnumValueSchema, FieldSchema, FieldShape, MessageSchema, MethodSchema,
-    OneofSchema, OneofVariantSchema, Scalar, ServiceSchema, TypeRef,
+    EnumSchema, EnumValueSchema, FieldSchema, FieldShape, MessageSchema, MethodSchema, OneofSchema,
+    OneofVariantSchema, Scalar, ServiceSchema, TypeRef,
 };
 
 pub const TEST_PACKAGE: &str = "typerpc.test.v1";

@@ -1,8 +1,7 @@
 //! Tests of schema resolution.
 
 use super::super::model::{
-    EnumSchema, MessageSchema, MethodSchema, OneofSchema, OneofVariantSchema, Scalar,
-    ServiceSchema,
+    EnumSchema, MessageSchema, MethodSchema, OneofSchema, OneofVariantSchema, Scalar, ServiceSchema,
 };
 use super::fixtures::*;
 use super::*;
@@ -597,8 +596,9 @@ fn build_enum(e: &'static EnumSchema) -> Result<SchemaSet, SchemaError> {
 fn invalid_numbers_are_errors() {
     assert!(invalid_number(build_one(&OUT_OF_RANGE)).contains("out of range"));
     assert!(invalid_number(build_one(&IMPL_RESERVED)).contains("19000"));
-    assert!(invalid_number(build_one(&HAS_DUPLICATE_NUMBER))
-        .contains("already used by the field `a`"));
+    assert!(
+        invalid_number(build_one(&HAS_DUPLICATE_NUMBER)).contains("already used by the field `a`")
+    );
     assert!(invalid_number(build_one(&USES_RESERVED)).contains("is reserved (3 to 7)"));
     assert!(invalid_name(build_one(&USES_RESERVED_NAME)).1 == "a");
     assert!(invalid_number(build_one(&OVERLAPPING)).contains("overlaps"));

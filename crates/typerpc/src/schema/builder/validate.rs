@@ -10,7 +10,10 @@ use super::*;
 pub(super) const IDENTIFIER_RULE: &str =
     "an identifier is an ASCII letter or `_` followed by ASCII letters, digits and `_`";
 
-pub(super) fn check_identifier(what: impl FnOnce() -> String, name: &str) -> Result<(), SchemaError> {
+pub(super) fn check_identifier(
+    what: impl FnOnce() -> String,
+    name: &str,
+) -> Result<(), SchemaError> {
     if naming::is_identifier(name) {
         Ok(())
     } else {
@@ -22,7 +25,10 @@ pub(super) fn check_identifier(what: impl FnOnce() -> String, name: &str) -> Res
     }
 }
 
-pub(super) fn check_package(what: impl FnOnce() -> String, package: &str) -> Result<(), SchemaError> {
+pub(super) fn check_package(
+    what: impl FnOnce() -> String,
+    package: &str,
+) -> Result<(), SchemaError> {
     if naming::is_dotted_identifier(package) {
         Ok(())
     } else {
@@ -43,7 +49,10 @@ pub(super) fn check_package(what: impl FnOnce() -> String, package: &str) -> Res
 
 /// Checks a `file` override: a relative, normalised path ending in `.proto`
 /// that can be written in an `import "..."` statement unescaped.
-pub(super) fn check_file_path(what: impl FnOnce() -> String, path: &str) -> Result<(), SchemaError> {
+pub(super) fn check_file_path(
+    what: impl FnOnce() -> String,
+    path: &str,
+) -> Result<(), SchemaError> {
     let problem = if !path.ends_with(".proto") {
         Some("the path must end in `.proto`")
     } else if path.starts_with('/') {

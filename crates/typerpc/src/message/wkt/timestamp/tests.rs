@@ -625,13 +625,7 @@ impl Pieces {
     fn text(&self) -> String {
         let mut s = format!(
             "{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}",
-            self.year,
-            self.month,
-            self.day,
-            self.separator,
-            self.hour,
-            self.minute,
-            self.second
+            self.year, self.month, self.day, self.separator, self.hour, self.minute, self.second
         );
         if let Some(fraction) = &self.fraction {
             s.push('.');

@@ -1,0 +1,10 @@
+//! Serving: the [`Router`] (a `tower::Service`) and the [`Server`] that
+//! runs it on a port.
+
+pub(crate) mod body;
+pub(crate) mod router;
+mod serve;
+
+pub use body::RpcBody;
+pub use router::{Limits, PeerAddr, Router, RouterFuture};
+pub use serve::{shutdown_signal, Error, Server, DEFAULT_ADDR};

@@ -1,0 +1,195 @@
+//! The server: one port, HTTP/1.1 and HTTP/2 (prior knowledge) side by
+//! side, every protocol on each, and a graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use super::router::{PeerAddr, Router};
+use crate::service::Service;
+
+/// The address `Server::new()` listens on: every interface, port 50051.
+pub const DEFAULT_ADDR: ([u8; 4], u16) = ([0, 0, 0, 0], 50051);
+
+/// Why the server could not run.
+#[derive(Debug)]
+pub enum Error {
+    /// Binding the listening socket failed.
+    Bind(SocketAddr, std::io::Error),
+    /// Accepting connections failed in a way that will not pass.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Bind(addr, e) => write!(f, "cannot listen on {addr}: {e}"),
+            Error::Io(e) => write!(f, "the server failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Bind(_, e) | Error::Io(e) => Some(e),
+        }
+    }
+}
+
+/// Serves services over gRPC, gRPC-Web and Connect on one port.
+///
+/// ```no_run
+/// # use typerpc::{service, Message, Status};
+/// # #[derive(Message, Clone, Debug, PartialEq)] pub struct Ping { pub n: i32 }
+/// # pub struct EchoService;
+/// # #[service] impl EchoService { async fn echo(&self, p: Ping) -> Result<Ping, Status> { Ok(p) } }
+/// # async fn run() -> Result<(), typerpc::Error> {
+/// typerpc::Server::new().add(EchoService).serve().await // 0.0.0.0:50051, until SIGINT/SIGTERM
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Server {
+    router: Router,
+    addr: SocketAddr,
+    grace: Duration,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server::new()
+    }
+}
+
+impl Server {
+    /// A server for 0.0.0.0:50051 with no services yet.
+    pub fn new() -> Server {
+        Server {
+            router: Router::new(),
+            addr: SocketAddr::from(DEFAULT_ADDR),
+            grace: Duration::from_secs(10),
+        }
+    }
+
+    /// Adds a service.
+    // `add` is the name users know from the design; it is not arithmetic.
+    #[allow(clippy::should_implement_trait)]
+    pub fn add<S: Service>(mut self, service: S) -> Server {
+        self.router = self.router.add(service);
+        self
+    }
+
+    /// Listens on `addr` instead of 0.0.0.0:50051.
+    pub fn addr(mut self, addr: SocketAddr) -> Server {
+        self.addr = addr;
+        self
+    }
+
+    /// How long in-flight calls may run after shutdown starts (default 10 s).
+    pub fn grace_period(mut self, grace: Duration) -> Server {
+        self.grace = grace;
+        self
+    }
+
+    /// Changes the router (limits, extra types) with a function.
+    pub fn configure(mut self, f: impl FnOnce(Router) -> Router) -> Server {
+        self.router = f(self.router);
+        self
+    }
+
+    /// The router, to mount in another web framework instead of serving.
+    pub fn into_router(self) -> Router {
+        self.router
+    }
+
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
+    pub async fn serve(self) -> Result<(), Error> {
+        self.serve_with_shutdown(shutdown_signal()).await
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully.
+    pub async fn serve_with_shutdown(
+        self,
+        signal: impl Future<Output = ()> + Send,
+    ) -> Result<(), Error> {
+        let listener = TcpListener::bind(self.addr)
+            .await
+            .map_err(|e| Error::Bind(self.addr, e))?;
+        self.serve_on(listener, signal).await
+    }
+
+    /// Serves on a listener the caller bound (port 0 in tests), until
+    /// `signal` completes.
+    pub async fn serve_on(
+        self,
+        listener: TcpListener,
+        signal: impl Future<Output = ()> + Send,
+    ) -> Result<(), Error> {
+        let builder = auto::Builder::new(TokioExecutor::new());
+        let graceful = GracefulShutdown::new();
+        let mut signal = std::pin::pin!(signal);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
+                        // Running out of descriptors or a reset before
+                        // accept passes; back off instead of spinning.
+                        Err(_) => {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    // Small RPC messages should leave at once.
+                    let _ = stream.set_nodelay(true);
+                    let router = self.router.clone();
+                    let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+                        request.extensions_mut().insert(PeerAddr(peer));
+                        let mut router = router.clone();
+                        tower_service::Service::call(&mut router, request)
+                    });
+                    let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        // A connection error (a client that vanished) ends
+                        // only that connection.
+                        let _ = connection.await;
+                    });
+                }
+                () = &mut signal => break,
+            }
+        }
+        drop(listener);
+        // In-flight calls finish within the grace period; then the rest are dropped.
+        let _ = tokio::time::timeout(self.grace, graceful.shutdown()).await;
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
