@@ -1,7 +1,7 @@
 //! The protocol layer: one handler speaks Connect, gRPC and gRPC-Web.
 //!
-//! [`dispatch`] picks the protocol from the HTTP method and content type;
-//! [`connect`] and [`grpc`] (gRPC and gRPC-Web in one file, with a `web`
+//! `dispatch` picks the protocol from the HTTP method and content type;
+//! `connect` and `grpc` (gRPC and gRPC-Web in one file, with a `web`
 //! switch) serve the call. The pieces they share have a file each:
 //! envelopes, compression, timeouts, and the error mappings
 //! ([`connect_error`], [`grpc_status`]). The protocol layer never sees

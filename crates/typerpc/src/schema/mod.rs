@@ -3,8 +3,8 @@
 //!
 //! [`model`] is the static data `#[derive(Message)]` records;
 //! [`SchemaBuilder`] resolves a set of types into files; each file renders
-//! to `.proto` text ([`proto_text`]) and to a `FileDescriptorProto`
-//! ([`descriptor`]) from the same resolved model.
+//! to `.proto` text (`proto_text.rs`) and to a `FileDescriptorProto`
+//! (`descriptor.rs`) from the same resolved model.
 
 mod builder;
 mod descriptor;

@@ -6,8 +6,8 @@
 //! recursive messages need no allocation and no initialisation order.
 //!
 //! The renderers in this module's siblings turn a set of these into `.proto`
-//! text ([`super::proto_text`]) and `FileDescriptorProto`s
-//! ([`super::descriptor`]); both read the same model, so what reflection
+//! text (`proto_text.rs`) and `FileDescriptorProto`s
+//! (`descriptor.rs`); both read the same model, so what reflection
 //! serves is what the `.proto` says.
 
 /// The scalar value types of protobuf.
