@@ -62,6 +62,7 @@ pub struct Router {
 pub(crate) struct Inner {
     pub(crate) methods: HashMap<String, Method>,
     pub(crate) services: Vec<&'static ServiceSchema>,
+    pub(crate) extra_types: Vec<&'static crate::schema::model::MessageSchema>,
     pub(crate) registry: TypeRegistry,
     pub(crate) json: Arc<JsonOptions>,
     pub(crate) limits: Limits,
@@ -91,6 +92,7 @@ impl Router {
             inner: Arc::new(Inner {
                 methods: HashMap::new(),
                 services: Vec::new(),
+                extra_types: Vec::new(),
                 registry: TypeRegistry::new(),
                 json: Arc::new(JsonOptions::default()),
                 limits: Limits::default(),
@@ -125,10 +127,13 @@ impl Router {
     }
 
     /// Registers a message type that may appear inside `google.protobuf.Any`
-    /// in JSON (request and response types are registered already).
+    /// (an error detail, say): JSON can then show it, and it joins the
+    /// schema so other languages can decode it. Request and response
+    /// types are registered already.
     pub fn register_type<M: crate::Message>(mut self) -> Router {
         let inner = self.inner_mut();
         inner.registry.register::<M>();
+        inner.extra_types.push(M::schema());
         inner.json = Arc::new(JsonOptions::default().with_registry(inner.registry.clone()));
         self
     }
@@ -157,6 +162,9 @@ impl Router {
         let mut builder = crate::schema::SchemaBuilder::new();
         for service in &self.inner.services {
             builder.add_service(service);
+        }
+        for message in &self.inner.extra_types {
+            builder.add_message(message);
         }
         builder.build()
     }

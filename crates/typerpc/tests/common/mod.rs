@@ -172,4 +172,5 @@ pub struct Everything {
     pub renamed: Option<RenamedMessage>,
 }
 pub mod oracle;
+pub mod peers;
 pub mod server;

@@ -105,7 +105,12 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> TestServer {
-        Self::start_with(Server::new().add(EchoService)).await
+        Self::start_with(
+            Server::new()
+                .add(EchoService)
+                .configure(|r| r.register_type::<ErrorInfo>()),
+        )
+        .await
     }
 
     pub async fn start_with(server: Server) -> TestServer {
