@@ -11,8 +11,7 @@ use common::peers::{peer, proto_dir};
 use common::server::*;
 
 fn run(command: &mut Command) -> Output {
-    let output = command.output().expect("the peer runs");
-    output
+    command.output().expect("the peer runs")
 }
 
 fn stdout_json(output: &Output) -> serde_json::Value {
