@@ -92,3 +92,57 @@ async fn grpc_through_the_prefix_with_tonic() {
         .unwrap();
     assert_eq!(response.into_inner().text, "grpc");
 }
+
+#[tokio::test]
+async fn cors_preflight_and_exposed_headers_for_browsers() {
+    let rpc = typerpc::Router::new()
+        .add(EchoService)
+        .cors(typerpc::server::Cors::origins(["https://app.example"]));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(
+        typerpc::Server::new()
+            .configure(|_| rpc)
+            .serve_on(listener, std::future::pending()),
+    );
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let url = format!("http://{addr}/echo.v1.EchoService/Echo");
+    let preflight = Request::options(&url)
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,connect-protocol-version",
+        )
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let response = client.request(preflight).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    assert_eq!(
+        response.headers()["access-control-allow-headers"],
+        "content-type,connect-protocol-version"
+    );
+
+    let call = Request::post(&url)
+        .header("origin", "https://app.example")
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .unwrap();
+    let response = client.request(call).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let exposed = response.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap();
+    assert!(
+        exposed.contains("grpc-status") && exposed.contains("trailer-x-trailer"),
+        "{exposed}"
+    );
+}

@@ -12,6 +12,7 @@
 use std::net::SocketAddr;
 
 use recommendation::RecommendationService;
+use typerpc::server::Cors;
 use typerpc::Server;
 
 fn parse_addr() -> Result<SocketAddr, String> {
@@ -46,6 +47,8 @@ async fn main() {
     if let Err(error) = Server::new()
         .addr(addr)
         .add(RecommendationService::new())
+        // The seed's browser `fetch` comes from a web app on another origin.
+        .configure(|router| router.cors(Cors::any_origin()))
         .serve()
         .await
     {

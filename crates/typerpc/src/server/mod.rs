@@ -2,9 +2,11 @@
 //! runs it on a port.
 
 pub(crate) mod body;
+mod cors;
 pub(crate) mod router;
 mod serve;
 
 pub use body::RpcBody;
+pub use cors::Cors;
 pub use router::{Limits, PeerAddr, Router, RouterFuture};
 pub use serve::{shutdown_signal, Error, Server, DEFAULT_ADDR};

@@ -66,6 +66,7 @@ pub(crate) struct Inner {
     pub(crate) registry: TypeRegistry,
     pub(crate) json: Arc<JsonOptions>,
     pub(crate) limits: Limits,
+    pub(crate) cors: Option<super::cors::Cors>,
 }
 
 impl std::fmt::Debug for Router {
@@ -96,6 +97,7 @@ impl Router {
                 registry: TypeRegistry::new(),
                 json: Arc::new(JsonOptions::default()),
                 limits: Limits::default(),
+                cors: None,
             }),
         }
     }
@@ -141,6 +143,13 @@ impl Router {
     /// Sets the size limits.
     pub fn limits(mut self, limits: Limits) -> Router {
         self.inner_mut().limits = limits;
+        self
+    }
+
+    /// Lets browsers on other origins call (answers preflights, exposes the
+    /// protocol headers). Off by default.
+    pub fn cors(mut self, cors: super::cors::Cors) -> Router {
+        self.inner_mut().cors = Some(cors);
         self
     }
 
@@ -194,7 +203,18 @@ where
 
     fn call(&mut self, request: Request<B>) -> RouterFuture {
         let inner = Arc::clone(&self.inner);
-        Box::pin(async move { Ok(crate::protocol::dispatch::handle(inner, request).await) })
+        Box::pin(async move {
+            let Some(cors) = inner.cors.clone() else {
+                return Ok(crate::protocol::dispatch::handle(inner, request).await);
+            };
+            if let Some(preflight) = cors.preflight(request.method(), request.headers()) {
+                return Ok(preflight);
+            }
+            let headers = request.headers().clone();
+            let mut response = crate::protocol::dispatch::handle(inner, request).await;
+            cors.decorate(&headers, &mut response);
+            Ok(response)
+        })
     }
 }
 
