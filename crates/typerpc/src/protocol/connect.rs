@@ -13,7 +13,7 @@ use super::compression::Compression;
 use super::dispatch::Codec;
 use super::{connect_error, timeout};
 use crate::server::body::RpcBody;
-use crate::server::router::{read_body, Inner, PeerAddr};
+use crate::server::router::{read_body, Inner};
 use crate::service::{Context, Format, Method};
 use crate::{Code, Status};
 
@@ -67,8 +67,7 @@ where
         Ok(body) => body,
         Err(status) => return error_response(&status, codec, HeaderMap::new(), HeaderMap::new()),
     };
-    let peer = parts.extensions.get::<PeerAddr>().map(|p| p.0);
-    respond(inner, method, call, parts.headers, body, peer).await
+    respond(inner, method, call, parts, body).await
 }
 
 /// Unary GET: the message and its encoding are in the query string.
@@ -125,8 +124,7 @@ pub(crate) async fn unary_get<B>(
         Ok(body) => body,
         Err(status) => return error_response(&status, codec, HeaderMap::new(), HeaderMap::new()),
     };
-    let peer = parts.extensions.get::<PeerAddr>().map(|p| p.0);
-    respond(inner, method, call, parts.headers, body, peer).await
+    respond(inner, method, call, parts, body).await
 }
 
 fn read_headers(
@@ -164,11 +162,10 @@ async fn respond(
     inner: &Inner,
     method: &Method,
     call: Call,
-    headers: HeaderMap,
+    parts: http::request::Parts,
     body: Bytes,
-    peer: Option<std::net::SocketAddr>,
 ) -> Response<RpcBody> {
-    let ctx = Context::new(headers, call.deadline, peer);
+    let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
     let format = match call.codec {
         Codec::Proto => Format::Proto,
         Codec::Json => Format::Json(inner.json.clone()),

@@ -13,7 +13,7 @@ use super::dispatch::Codec;
 use super::envelope::{self, EnvelopeDecoder};
 use super::{grpc_status, timeout};
 use crate::server::body::RpcBody;
-use crate::server::router::{read_body, Inner, PeerAddr};
+use crate::server::router::{read_body, Inner};
 use crate::service::{Context, Format, Method};
 use crate::Status;
 
@@ -118,8 +118,7 @@ where
         Err(status) => return trailers_only(shape, &status, HeaderMap::new()),
     };
 
-    let peer = parts.extensions.get::<PeerAddr>().map(|p| p.0);
-    let ctx = Context::new(parts.headers, deadline, peer);
+    let ctx = Context::for_call(parts.headers, deadline, &parts.extensions);
     let format = match codec {
         Codec::Proto => Format::Proto,
         Codec::Json => Format::Json(inner.json.clone()),

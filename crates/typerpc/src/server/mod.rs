@@ -5,8 +5,10 @@ pub(crate) mod body;
 mod cors;
 pub(crate) mod router;
 mod serve;
+mod tls;
 
 pub use body::RpcBody;
 pub use cors::Cors;
 pub use router::{Limits, PeerAddr, Router, RouterFuture};
 pub use serve::{shutdown_signal, Error, Server, DEFAULT_ADDR};
+pub use tls::{PeerCertificates, TlsConfig, TlsError};

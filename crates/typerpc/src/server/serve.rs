@@ -12,6 +12,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::router::{PeerAddr, Router};
+use super::tls::PeerCertificates;
 use crate::service::Service;
 
 /// The address `Server::new()` listens on: every interface, port 50051.
@@ -24,6 +25,8 @@ pub enum Error {
     Bind(SocketAddr, std::io::Error),
     /// Accepting connections failed in a way that will not pass.
     Io(std::io::Error),
+    /// The TLS configuration is unusable.
+    Tls(super::tls::TlsError),
 }
 
 impl std::fmt::Display for Error {
@@ -31,6 +34,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::Bind(addr, e) => write!(f, "cannot listen on {addr}: {e}"),
             Error::Io(e) => write!(f, "the server failed: {e}"),
+            Error::Tls(e) => write!(f, "{e}"),
         }
     }
 }
@@ -39,6 +43,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Bind(_, e) | Error::Io(e) => Some(e),
+            Error::Tls(e) => Some(e),
         }
     }
 }
@@ -59,6 +64,7 @@ pub struct Server {
     router: Router,
     addr: SocketAddr,
     grace: Duration,
+    tls: Option<super::tls::TlsConfig>,
 }
 
 impl Default for Server {
@@ -74,6 +80,7 @@ impl Server {
             router: Router::new(),
             addr: SocketAddr::from(DEFAULT_ADDR),
             grace: Duration::from_secs(10),
+            tls: None,
         }
     }
 
@@ -94,6 +101,13 @@ impl Server {
     /// How long in-flight calls may run after shutdown starts (default 10 s).
     pub fn grace_period(mut self, grace: Duration) -> Server {
         self.grace = grace;
+        self
+    }
+
+    /// Serves over TLS (HTTP/2 and HTTP/1.1 chosen by ALPN), optionally
+    /// verifying client certificates.
+    pub fn tls(mut self, tls: super::tls::TlsConfig) -> Server {
+        self.tls = Some(tls);
         self
     }
 
@@ -131,6 +145,12 @@ impl Server {
         listener: TcpListener,
         signal: impl Future<Output = ()> + Send,
     ) -> Result<(), Error> {
+        let acceptor = match &self.tls {
+            Some(tls) => Some(tokio_rustls::TlsAcceptor::from(
+                tls.server_config().map_err(Error::Tls)?,
+            )),
+            None => None,
+        };
         let builder = auto::Builder::new(TokioExecutor::new());
         let graceful = GracefulShutdown::new();
         let mut signal = std::pin::pin!(signal);
@@ -148,19 +168,31 @@ impl Server {
                     };
                     // Small RPC messages should leave at once.
                     let _ = stream.set_nodelay(true);
-                    let router = self.router.clone();
-                    let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
-                        request.extensions_mut().insert(PeerAddr(peer));
-                        let mut router = router.clone();
-                        tower_service::Service::call(&mut router, request)
-                    });
-                    let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                    let connection = graceful.watch(connection);
-                    tokio::spawn(async move {
-                        // A connection error (a client that vanished) ends
-                        // only that connection.
-                        let _ = connection.await;
-                    });
+                    let connection = Connection {
+                        builder: builder.clone(),
+                        watcher: graceful.watcher(),
+                        router: self.router.clone(),
+                        peer,
+                    };
+                    match &acceptor {
+                        None => {
+                            tokio::spawn(connection.serve(stream, None));
+                        }
+                        Some(acceptor) => {
+                            let acceptor = acceptor.clone();
+                            tokio::spawn(async move {
+                                // A client that never finishes its handshake
+                                // must not hold a task forever.
+                                let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await else {
+                                    return;
+                                };
+                                let certificates = tls.get_ref().1.peer_certificates().map(|chain| {
+                                    PeerCertificates(chain.iter().map(|c| bytes::Bytes::copy_from_slice(c)).collect())
+                                });
+                                connection.serve(tls, certificates).await;
+                            });
+                        }
+                    }
                 }
                 () = &mut signal => break,
             }
@@ -169,6 +201,44 @@ impl Server {
         // In-flight calls finish within the grace period; then the rest are dropped.
         let _ = tokio::time::timeout(self.grace, graceful.shutdown()).await;
         Ok(())
+    }
+}
+
+/// How long a TLS handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What one accepted connection needs to be served.
+struct Connection {
+    builder: auto::Builder<TokioExecutor>,
+    watcher: hyper_util::server::graceful::Watcher,
+    router: Router,
+    peer: SocketAddr,
+}
+
+impl Connection {
+    async fn serve<IO>(self, io: IO, certificates: Option<PeerCertificates>)
+    where
+        IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let Connection {
+            builder,
+            watcher,
+            router,
+            peer,
+        } = self;
+        let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+            request.extensions_mut().insert(PeerAddr(peer));
+            if let Some(certificates) = &certificates {
+                request.extensions_mut().insert(certificates.clone());
+            }
+            let mut router = router.clone();
+            tower_service::Service::call(&mut router, request)
+        });
+        let connection = builder
+            .serve_connection(TokioIo::new(io), service)
+            .into_owned();
+        // A connection error (a client that vanished) ends only that connection.
+        let _ = watcher.watch(connection).await;
     }
 }
 

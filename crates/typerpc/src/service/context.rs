@@ -4,7 +4,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::server::{PeerAddr, PeerCertificates};
 
 /// What a handler knows about its call, and how it sets response metadata.
 ///
@@ -21,6 +24,7 @@ struct Inner {
     headers: HeaderMap,
     deadline: Option<Instant>,
     peer: Option<SocketAddr>,
+    peer_certificates: Option<Arc<[Bytes]>>,
     response: Mutex<ResponseMetadata>,
 }
 
@@ -42,9 +46,34 @@ impl Context {
                 headers,
                 deadline,
                 peer,
+                peer_certificates: None,
                 response: Mutex::new(ResponseMetadata::default()),
             }),
         }
+    }
+
+    /// The context of a call arriving at the server: the peer address and
+    /// TLS client certificates come from the request's extensions.
+    pub(crate) fn for_call(
+        headers: HeaderMap,
+        deadline: Option<Instant>,
+        extensions: &http::Extensions,
+    ) -> Context {
+        Context {
+            inner: Arc::new(Inner {
+                headers,
+                deadline,
+                peer: extensions.get::<PeerAddr>().map(|p| p.0),
+                peer_certificates: extensions.get::<PeerCertificates>().map(|c| c.0.clone()),
+                response: Mutex::new(ResponseMetadata::default()),
+            }),
+        }
+    }
+
+    /// The client's verified TLS certificate chain (DER, leaf first), when
+    /// the server requires or accepts client certificates and one was sent.
+    pub fn peer_certificates(&self) -> Option<&[Bytes]> {
+        self.inner.peer_certificates.as_deref()
     }
 
     /// The request's headers (custom metadata included; `-bin` headers

@@ -86,6 +86,20 @@ impl EchoService {
         panic!("secret internals");
     }
 
+    /// Reports the TLS client certificates the server verified.
+    async fn whoami(&self, ctx: &Context, _req: EchoRequest) -> Result<EchoResponse, Status> {
+        let count = ctx.peer_certificates().map_or(0, <[_]>::len);
+        let peer = ctx
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default();
+        Ok(EchoResponse {
+            text: format!("certs:{count}"),
+            count: count as i64,
+            header: peer,
+        })
+    }
+
     /// Free of side effects: callable with Connect GET.
     #[rpc(idempotent)]
     async fn lookup(&self, req: EchoRequest) -> Result<EchoResponse, Status> {
