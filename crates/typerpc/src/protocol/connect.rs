@@ -15,7 +15,7 @@ use super::{connect_error, timeout};
 use crate::server::body::RpcBody;
 use crate::server::router::{read_body, Inner};
 use crate::service::{Context, Format, Method};
-use crate::{Code, Status};
+use crate::Status;
 
 /// Responses smaller than this are not worth compressing.
 const COMPRESS_MIN_BYTES: usize = 1024;
@@ -227,9 +227,14 @@ fn append_trailers(headers: &mut HeaderMap, trailers: HeaderMap) {
     }
 }
 
+/// An unknown method: `unimplemented`, with 404 rather than the code's
+/// usual 501, so Connect clients can tell a wrong path from an
+/// unsupported feature.
 fn unimplemented(path: &str, codec: Codec) -> Response<RpcBody> {
     let status = Status::unimplemented(format!("no method {path}"));
-    error_response(&status, codec, HeaderMap::new(), HeaderMap::new())
+    let mut response = error_response(&status, codec, HeaderMap::new(), HeaderMap::new());
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
 }
 
 /// The Connect error response: the code's HTTP status and a JSON body.
@@ -250,10 +255,6 @@ pub(crate) fn error_response(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if status.code() == Code::Unimplemented {
-        // Connect clients tell an unknown method from other failures by the 404.
-        *response.status_mut() = StatusCode::NOT_FOUND;
-    }
     response
 }
 

@@ -184,9 +184,14 @@ where
 fn single_message(body: Bytes, limit: usize, compression: Compression) -> Result<Bytes, Status> {
     let mut decoder = EnvelopeDecoder::new(limit);
     decoder.push(body);
-    let frame = decoder.next_frame()?.ok_or_else(|| {
-        Status::internal("the request has no message; a unary call sends exactly one")
-    })?;
+    let Some(frame) = decoder.next_frame()? else {
+        // Bytes that do not complete an envelope are a broken request,
+        // not a missing one.
+        decoder.finish()?;
+        return Err(Status::internal(
+            "the request has no message; a unary call sends exactly one",
+        ));
+    };
     if decoder.next_frame()?.is_some() {
         return Err(Status::internal(
             "the request has more than one message; a unary call sends exactly one",
