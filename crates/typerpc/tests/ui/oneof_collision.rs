@@ -1,0 +1,16 @@
+use typerpc::Message;
+
+#[derive(Message, Clone, Debug, PartialEq)]
+pub enum Kind {
+    Id(i64),
+    Name(String),
+}
+
+#[derive(Message, Clone, Debug, PartialEq)]
+pub struct Order {
+    pub kind: Option<Kind>,
+    #[rpc(tag = 2)]
+    pub note: String,
+}
+
+fn main() {}
