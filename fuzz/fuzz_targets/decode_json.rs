@@ -1,0 +1,18 @@
+//! Any text: JSON parsing returns a value or an error, never panics; a
+//! value written back as JSON parses to the same value.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use typerpc::{JsonOptions, Message};
+use typerpc_fuzz::{same, Node};
+
+fuzz_target!(|data: &[u8]| {
+    for options in [JsonOptions::default(), JsonOptions::default().with_ignore_unknown_fields(true)] {
+        if let Ok(node) = Node::from_json_with(data, &options) {
+            if let Ok(text) = node.to_json() {
+                let again = Node::from_json(&text).expect("our own JSON parses");
+                assert!(same(&node, &again), "{text}");
+            }
+        }
+    }
+});
