@@ -233,10 +233,27 @@ fn wire_methods(name: &Ident, fields: &[FieldInfo]) -> TokenStream {
             });
         }
     }
+    let tags: Vec<_> = fields.iter().map(|f| &f.tag_const).collect();
+    let count = fields.len();
+    let indexes = 0..count;
+    let ordered = encodes.clone();
     quote! {
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::match_single_binding)]
             fn encode_raw(&self, buf: &mut impl ::typerpc::__private::BufMut) {
-                #(#encodes)*
+                const ASCENDING: bool = ::typerpc::__private::numbers_ascending::<#count>([#(#tags),*]);
+                if ASCENDING {
+                    #(#encodes)*
+                } else {
+                    // Explicit tags out of declaration order: write in
+                    // number order, as protobuf encoders do.
+                    const ORDER: [usize; #count] = ::typerpc::__private::field_order::<#count>([#(#tags),*]);
+                    for index in ORDER {
+                        match index {
+                            #(#indexes => { #ordered })*
+                            _ => {}
+                        }
+                    }
+                }
             }
 
             #[allow(unreachable_patterns)]

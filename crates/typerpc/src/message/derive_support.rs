@@ -220,6 +220,44 @@ pub fn parse_enum_json<T: Enumeration>(p: &mut JsonParser<'_>) -> Result<T, Json
     }
 }
 
+/// Whether field numbers, in declaration order, are ascending.
+pub const fn numbers_ascending<const N: usize>(numbers: [u32; N]) -> bool {
+    let mut i = 1;
+    while i < N {
+        if numbers[i] < numbers[i - 1] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The declaration indexes of fields sorted by field number: protobuf
+/// encoders write fields in number order, so a message whose Rust
+/// declaration order differs (explicit `tag`s) still encodes to the same
+/// bytes as protoc's and prost's.
+pub const fn field_order<const N: usize>(numbers: [u32; N]) -> [usize; N] {
+    let mut order = [0usize; N];
+    let mut i = 0;
+    while i < N {
+        order[i] = i;
+        i += 1;
+    }
+    // Insertion sort: N is small and this runs at compile time.
+    let mut i = 1;
+    while i < N {
+        let mut j = i;
+        while j > 0 && numbers[order[j - 1]] > numbers[order[j]] {
+            let t = order[j - 1];
+            order[j - 1] = order[j];
+            order[j] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    order
+}
+
 /// One field's numbers, for [`check_numbers`].
 #[derive(Clone, Copy)]
 pub struct FieldNumbers {
@@ -298,6 +336,14 @@ mod tests {
             count: 1,
             explicit: &[],
         }
+    }
+
+    #[test]
+    fn field_order_sorts_by_number() {
+        assert!(numbers_ascending([1, 2, 30]));
+        assert!(!numbers_ascending([1, 6, 5]));
+        assert_eq!(field_order([1, 6, 5, 2]), [0, 3, 2, 1]);
+        assert_eq!(field_order::<0>([]), [0usize; 0]);
     }
 
     #[test]
