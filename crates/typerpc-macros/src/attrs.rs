@@ -90,7 +90,7 @@ pub fn container(attrs: &[Attribute]) -> syn::Result<ContainerAttrs> {
                 reserved_list(&list, &mut out)?;
             } else {
                 return Err(meta.error(
-                    "typerpc: unknown attribute; messages and enums accept `name`, `package` and `reserved`",
+                    "typerpc: unknown attribute; messages and enums accept `name`, `package`, `file` and `reserved`",
                 ));
             }
             Ok(())
