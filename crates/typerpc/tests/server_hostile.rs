@@ -241,3 +241,30 @@ async fn grpc_json_codec_and_binary_metadata() {
     let json: serde_json::Value = serde_json::from_slice(&body[5..]).unwrap();
     assert_eq!(json, serde_json::json!({"text": "as json", "header": "j"}));
 }
+
+#[tokio::test]
+async fn too_many_headers_are_refused_and_the_server_keeps_serving() {
+    let server = TestServer::start().await;
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = Request::post(server.url("/echo.v1.EchoService/Echo"))
+        .header("content-type", "application/json");
+    for i in 0..150 {
+        request = request.header(format!("x-h{i}"), "v");
+    }
+    let response = client
+        .request(request.body(Full::new(Bytes::from_static(b"{}"))).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+    );
+    let request = Request::post(server.url("/echo.v1.EchoService/Echo"))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .unwrap();
+    assert_eq!(
+        client.request(request).await.unwrap().status(),
+        StatusCode::OK
+    );
+}

@@ -10,5 +10,5 @@ mod tls;
 pub use body::RpcBody;
 pub use cors::Cors;
 pub use router::{Limits, PeerAddr, Router, RouterFuture};
-pub use serve::{shutdown_signal, Error, Server, DEFAULT_ADDR};
+pub use serve::{shutdown_signal, ConnectionSettings, Error, Server, DEFAULT_ADDR};
 pub use tls::{PeerCertificates, TlsConfig, TlsError};

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
@@ -48,6 +48,39 @@ impl std::error::Error for Error {
     }
 }
 
+/// Connection-level settings: bounds that protect the server and the
+/// HTTP/2 tuning that makes it fast.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// Concurrent HTTP/2 streams (calls) per connection (default 256).
+    pub max_concurrent_streams: u32,
+    /// Largest HTTP/2 header block a client may send, in bytes (default 16 KiB).
+    pub max_header_list_size: u32,
+    /// Most headers an HTTP/1.1 request may carry (default 100); more is 431.
+    pub max_http1_headers: usize,
+    /// How often to ping an idle HTTP/2 client (default 60 s; `None` never).
+    pub keep_alive_interval: Option<Duration>,
+    /// How long to wait for the ping's answer before closing (default 20 s).
+    pub keep_alive_timeout: Duration,
+    /// HTTP/2 flow-control window per stream (default 1 MiB), and per
+    /// connection (twice that): small RPC streams never wait on window
+    /// updates.
+    pub stream_window: u32,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        ConnectionSettings {
+            max_concurrent_streams: 256,
+            max_header_list_size: 16 * 1024,
+            max_http1_headers: 100,
+            keep_alive_interval: Some(Duration::from_secs(60)),
+            keep_alive_timeout: Duration::from_secs(20),
+            stream_window: 1024 * 1024,
+        }
+    }
+}
+
 /// Serves services over gRPC, gRPC-Web and Connect on one port.
 ///
 /// ```no_run
@@ -65,6 +98,7 @@ pub struct Server {
     addr: SocketAddr,
     grace: Duration,
     tls: Option<super::tls::TlsConfig>,
+    settings: ConnectionSettings,
 }
 
 impl Default for Server {
@@ -81,6 +115,7 @@ impl Server {
             addr: SocketAddr::from(DEFAULT_ADDR),
             grace: Duration::from_secs(10),
             tls: None,
+            settings: ConnectionSettings::default(),
         }
     }
 
@@ -108,6 +143,12 @@ impl Server {
     /// verifying client certificates.
     pub fn tls(mut self, tls: super::tls::TlsConfig) -> Server {
         self.tls = Some(tls);
+        self
+    }
+
+    /// Sets connection limits and HTTP/2 tuning.
+    pub fn connection_settings(mut self, settings: ConnectionSettings) -> Server {
+        self.settings = settings;
         self
     }
 
@@ -151,7 +192,22 @@ impl Server {
             )),
             None => None,
         };
-        let builder = auto::Builder::new(TokioExecutor::new());
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        let settings = self.settings;
+        builder
+            .http1()
+            .max_headers(settings.max_http1_headers)
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(30));
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(settings.max_concurrent_streams)
+            .max_header_list_size(settings.max_header_list_size)
+            .keep_alive_interval(settings.keep_alive_interval)
+            .keep_alive_timeout(settings.keep_alive_timeout)
+            .initial_stream_window_size(settings.stream_window)
+            .initial_connection_window_size(settings.stream_window.saturating_mul(2));
         let graceful = GracefulShutdown::new();
         let mut signal = std::pin::pin!(signal);
         loop {
