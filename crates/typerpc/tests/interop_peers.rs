@@ -209,3 +209,35 @@ async fn python_grpcio_stub_generated_from_our_proto() {
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
 }
+
+/// connect-node (`@connectrpc/connect-node`) over Connect, JSON and
+/// binary, HTTP/1.1 and HTTP/2, with a client built from our descriptors.
+#[tokio::test]
+async fn connect_node_client_over_both_codecs_and_http_versions() {
+    let Some(node_dir) = common::peers::peers_dir()
+        .map(|bin| bin.join("../../node"))
+        .filter(|d| d.join("node_modules/@connectrpc/connect-node").exists())
+    else {
+        let _ = peer("connect-node (npm)");
+        return;
+    };
+    let server = TestServer::start().await;
+    let set = router().schema().unwrap().file_descriptor_set();
+    let fds = node_dir.join(format!("echo-{}.binpb", std::process::id()));
+    std::fs::write(&fds, prost::Message::encode_to_vec(&set)).unwrap();
+    let script = node_dir.join("connect_client.mjs");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/connect_client.mjs"), &script).unwrap();
+    for (http, binary) in [("1.1", "0"), ("1.1", "1"), ("2", "0"), ("2", "1")] {
+        let mut command = Command::new("node");
+        command.arg(&script).arg(&fds).arg(server.url("")).arg(http).arg(binary);
+        let output = tokio::task::spawn_blocking(move || run(&mut command)).await.unwrap();
+        assert!(
+            output.status.success(),
+            "http {http}, binary {binary}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+    }
+    let _ = std::fs::remove_file(fds);
+}
