@@ -226,11 +226,25 @@ async fn connect_node_client_over_both_codecs_and_http_versions() {
     let fds = node_dir.join(format!("echo-{}.binpb", std::process::id()));
     std::fs::write(&fds, prost::Message::encode_to_vec(&set)).unwrap();
     let script = node_dir.join("connect_client.mjs");
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/connect_client.mjs"), &script).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/peers/connect_client.mjs"
+        ),
+        &script,
+    )
+    .unwrap();
     for (http, binary) in [("1.1", "0"), ("1.1", "1"), ("2", "0"), ("2", "1")] {
         let mut command = Command::new("node");
-        command.arg(&script).arg(&fds).arg(server.url("")).arg(http).arg(binary);
-        let output = tokio::task::spawn_blocking(move || run(&mut command)).await.unwrap();
+        command
+            .arg(&script)
+            .arg(&fds)
+            .arg(server.url(""))
+            .arg(http)
+            .arg(binary);
+        let output = tokio::task::spawn_blocking(move || run(&mut command))
+            .await
+            .unwrap();
         assert!(
             output.status.success(),
             "http {http}, binary {binary}: {}{}",
