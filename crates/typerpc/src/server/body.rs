@@ -3,7 +3,8 @@
 //!
 //! Knowing the exact length lets hyper send `Content-Length` on HTTP/1.1
 //! and a single DATA frame with END_STREAM on HTTP/2, instead of chunked
-//! encoding and an extra empty frame.
+//! encoding and an extra empty frame. Bodies followed by trailers (gRPC)
+//! announce no length.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -64,7 +65,16 @@ impl Body for RpcBody {
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
+        let len = self.data.as_ref().map_or(0, |d| d.len() as u64);
+        if self.trailers.is_some() {
+            // No `content-length` on gRPC responses: some clients stop
+            // reading at that length and never see the trailers.
+            let mut hint = SizeHint::new();
+            hint.set_lower(len);
+            hint
+        } else {
+            SizeHint::with_exact(len)
+        }
     }
 }
 
@@ -78,7 +88,13 @@ mod tests {
         let mut trailers = HeaderMap::new();
         trailers.insert("grpc-status", "0".parse().unwrap());
         let body = RpcBody::with_trailers(Bytes::from_static(b"abc"), trailers.clone());
-        assert_eq!(body.size_hint().exact(), Some(3));
+        assert_eq!(body.size_hint().exact(), None);
+        assert_eq!(
+            RpcBody::full(Bytes::from_static(b"abc"))
+                .size_hint()
+                .exact(),
+            Some(3)
+        );
         let collected = body.collect().await.unwrap();
         assert_eq!(collected.trailers(), Some(&trailers));
         assert_eq!(collected.to_bytes(), Bytes::from_static(b"abc"));
