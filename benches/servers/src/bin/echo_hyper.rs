@@ -21,7 +21,7 @@ fn main() {
                             .await
                             .map(|b| b.to_bytes())
                             .unwrap_or_default();
-                        let mut response = http::Response::new(Full::new(Bytes::from(body)));
+                        let mut response = http::Response::new(Full::new(body));
                         response.headers_mut().insert(
                             "content-type",
                             http::HeaderValue::from_static("application/json"),
