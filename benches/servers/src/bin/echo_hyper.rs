@@ -1,7 +1,6 @@
 //! The ceiling: plain hyper answering every request with the request
 //! body as JSON, with no RPC protocol at all.
 
-use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 
