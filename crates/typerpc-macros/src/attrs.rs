@@ -148,7 +148,7 @@ pub fn field(attrs: &[Attribute], in_oneof: bool) -> syn::Result<FieldAttrs> {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("tag") {
                 let lit: LitInt = meta.value()?.parse()?;
-                lit_u32(&lit)?;
+                check_tag(&lit)?;
                 out.tag = Some(lit);
             } else if meta.path.is_ident("name") {
                 out.name = Some(meta.value()?.parse()?);
@@ -186,6 +186,27 @@ pub fn field(attrs: &[Attribute], in_oneof: bool) -> syn::Result<FieldAttrs> {
         })?;
     }
     Ok(out)
+}
+
+/// The largest field number protobuf allows.
+const MAX_FIELD_NUMBER: u64 = (1 << 29) - 1;
+
+/// An explicit field number must be usable on its own: 1..=536870911 and
+/// outside 19000..=19999. (Collisions and reserved numbers are checked at
+/// compile time by the expansion, which also sees implicit numbers.)
+fn check_tag(lit: &LitInt) -> syn::Result<()> {
+    let problem = match lit.base10_parse::<u64>() {
+        Ok(0) => "typerpc: field number 0 is not allowed; field numbers start at 1",
+        Ok(n) if n > MAX_FIELD_NUMBER => {
+            "typerpc: field number too large; protobuf allows 1 to 536870911"
+        }
+        Ok(19000..=19999) => {
+            "typerpc: field numbers 19000 to 19999 are reserved by protobuf itself; pick another"
+        }
+        Ok(_) => return Ok(()),
+        Err(_) => "typerpc: a field number is an integer literal from 1 to 536870911",
+    };
+    Err(syn::Error::new(lit.span(), problem))
 }
 
 fn set_encoding(slot: &mut Encoding, value: Encoding, span: Span) -> syn::Result<()> {

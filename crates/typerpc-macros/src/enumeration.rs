@@ -89,19 +89,23 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
             || format!("{prefix}_{}", screaming_snake(&ident.to_string())),
             LitStr::value,
         );
-        if values
+        if let Some((other, _, _, _)) = values
             .iter()
-            .any(|(_, n, _, _): &(syn::Ident, i32, String, String)| *n == number)
+            .find(|(_, n, _, _): &&(syn::Ident, i32, String, String)| *n == number)
         {
-            return Err(syn::Error::new_spanned(
-                v,
-                format!("typerpc: enum number {number} is used twice"),
+            return Err(syn::Error::new(
+                ident.span(),
+                format!(
+                    "typerpc: enum number {number} is used twice, by `{other}` and `{ident}`; give each variant its own number"
+                ),
             ));
         }
-        if values.iter().any(|(_, _, s, _)| *s == value_name) {
-            return Err(syn::Error::new_spanned(
-                v,
-                format!("typerpc: enum value name {value_name} is used twice"),
+        if let Some((other, _, _, _)) = values.iter().find(|(_, _, s, _)| *s == value_name) {
+            return Err(syn::Error::new(
+                ident.span(),
+                format!(
+                    "typerpc: enum value name {value_name} is used twice, by `{other}` and `{ident}`; rename one with #[rpc(name = \"...\")]"
+                ),
             ));
         }
         values.push((ident.clone(), number, value_name, doc_text(&v.attrs)));
@@ -117,9 +121,9 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
         ));
     };
     if values.first().map(|(_, n, _, _)| *n) != Some(0) {
-        return Err(syn::Error::new_spanned(
-            name,
-            "typerpc: proto3 wants the value numbered 0 first; move it to the top",
+        return Err(syn::Error::new(
+            zero.span(),
+            format!("typerpc: proto3 wants the value numbered 0 first; move `{zero}` to the top"),
         ));
     }
 

@@ -24,6 +24,10 @@ struct FieldInfo {
     json_name: String,
     doc: String,
     tag_const: Ident,
+    /// The Rust field name (without `r#`), as messages name it.
+    rust_name: String,
+    /// Where errors about the field point: its explicit `tag` literal, else
+    /// its name.
     span: Span,
 }
 
@@ -69,12 +73,18 @@ pub fn expand(input: &DeriveInput, data: &DataStruct) -> syn::Result<TokenStream
     for (index, f) in named.into_iter().enumerate() {
         let ident = f.ident.clone().expect("named field");
         let attrs = attrs::field(&f.attrs, false)?;
+        if let Some(default) = &attrs.default {
+            check_default_type(&f.ty, default)?;
+        }
         let rust_name = ident.to_string();
         let rust_name = rust_name
             .strip_prefix("r#")
             .unwrap_or(&rust_name)
             .to_string();
-        let proto_name = attrs.name.as_ref().map_or(rust_name, LitStr::value);
+        let proto_name = attrs
+            .name
+            .as_ref()
+            .map_or_else(|| rust_name.clone(), LitStr::value);
         let json_name = attrs
             .json_name
             .as_ref()
@@ -85,7 +95,11 @@ pub fn expand(input: &DeriveInput, data: &DataStruct) -> syn::Result<TokenStream
             doc: doc_text(&f.attrs),
             proto_name,
             json_name,
-            span: f.span(),
+            span: attrs
+                .tag
+                .as_ref()
+                .map_or_else(|| ident.span(), |t| t.span()),
+            rust_name,
             ident,
             attrs,
         });
@@ -114,18 +128,55 @@ pub fn expand(input: &DeriveInput, data: &DataStruct) -> syn::Result<TokenStream
 fn check_names(fields: &[FieldInfo]) -> syn::Result<()> {
     for (i, a) in fields.iter().enumerate() {
         for b in &fields[..i] {
-            if a.proto_name == b.proto_name || a.json_name == b.json_name {
+            let clash = if a.proto_name == b.proto_name {
+                Some(("proto name", &a.proto_name, "name"))
+            } else if a.json_name == b.json_name {
+                Some(("JSON name", &a.json_name, "json_name"))
+            } else {
+                None
+            };
+            if let Some((what, value, key)) = clash {
                 return Err(syn::Error::new(
-                    a.span,
+                    a.ident.span(),
                     format!(
-                        "typerpc: field `{}` has the same proto or JSON name as field `{}`",
-                        a.proto_name, b.proto_name
+                        "typerpc: fields `{}` and `{}` have the same {what} `{value}`; rename one with #[rpc({key} = \"...\")]",
+                        b.rust_name, a.rust_name
                     ),
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// A declared default fills in a value the sender left out, so the field
+/// must be one that has no "absent" state of its own.
+fn check_default_type(ty: &syn::Type, default: &syn::Expr) -> syn::Result<()> {
+    let last = match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    let problem = match last.as_deref() {
+        Some("Option") => "typerpc: `#[rpc(default = ...)]` on an `Option` field means nothing: an absent `Option` is `None`; drop the `Option` (e.g. `limit: i32`) to have the default fill in for an absent value",
+        Some("Vec" | "HashMap" | "BTreeMap") if !is_bytes(ty) => "typerpc: `#[rpc(default = ...)]` applies to scalar and enum fields; a repeated field or map that is not sent is empty",
+        _ => return Ok(()),
+    };
+    Err(syn::Error::new_spanned(default, problem))
+}
+
+/// `Vec<u8>`: protobuf `bytes`, a scalar.
+fn is_bytes(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return false;
+    };
+    matches!(
+        args.args.first(),
+        Some(syn::GenericArgument::Type(syn::Type::Path(inner))) if inner.path.is_ident("u8")
+    )
 }
 
 fn tag_consts(fields: &[FieldInfo]) -> TokenStream {
@@ -168,18 +219,54 @@ fn number_checks(name: &Ident, fields: &[FieldInfo], container: &ContainerAttrs)
         .iter()
         .map(|(a, b)| quote!((#a, #b)));
     let asserts = fields.iter().enumerate().map(|(i, f)| {
-        let message = format!(
-            "typerpc: field `{}` of `{}` has a bad field number: 0, above 536870911, in protobuf's reserved range 19000..=19999, reserved by this message, or already taken by an earlier field (a oneof takes one number per variant); give it a free number with #[rpc(tag = N)]",
-            f.proto_name, name
+        let field = format!("typerpc: field `{}` of `{}`", f.rust_name, name);
+        let fix = "give it a free number with #[rpc(tag = N)]";
+        let zero = format!("{field} has number 0; field numbers start at 1");
+        let too_large = format!(
+            "{field} gets a number above 536870911, the largest protobuf allows (a field without `tag` takes the number after the previous field's); {fix}"
         );
-        quote_spanned!(f.span=> const _: () = if __TYPERPC_BAD_NUMBER == #i { panic!(#message) };)
+        let protobuf_reserved = format!(
+            "{field} gets a number in 19000..=19999, which protobuf reserves for itself (a field without `tag` takes the number after the previous field's); {fix}"
+        );
+        let reserved_here = format!(
+            "{field} has a number that `{name}` reserves in #[rpc(reserved = [...])]; {fix}"
+        );
+        let taken = format!(
+            "{field} has a number that an earlier field already uses (a oneof uses one number per variant, from its own number on); {fix}"
+        );
+        quote_spanned! {f.span=>
+            const _: () = if __TYPERPC_BAD_NUMBER.0 == #i {
+                match __TYPERPC_BAD_NUMBER.1 {
+                    ::typerpc::__private::NUMBER_ZERO => panic!(#zero),
+                    ::typerpc::__private::NUMBER_TOO_LARGE => panic!(#too_large),
+                    ::typerpc::__private::NUMBER_PROTOBUF_RESERVED => panic!(#protobuf_reserved),
+                    ::typerpc::__private::NUMBER_RESERVED => panic!(#reserved_here),
+                    _ => panic!(#taken),
+                }
+            };
+        }
+    });
+    let defaults = fields.iter().filter_map(|f| {
+        let default = f.attrs.default.as_ref()?;
+        let t = f.optional_trait();
+        let message = format!(
+            "typerpc: field `{}` of `{}` cannot take #[rpc(default = ...)]: declared defaults are for scalar and enum fields (a message field that is not sent is `None` in an `Option`, or empty)",
+            f.rust_name, name
+        );
+        Some(quote_spanned! {default.span()=>
+            const _: () = match #t::OPTIONAL_SHAPE {
+                ::typerpc::schema::model::FieldShape::Optional(_) => {}
+                _ => panic!(#message),
+            };
+        })
     });
     quote! {
-        const __TYPERPC_BAD_NUMBER: usize = ::typerpc::__private::check_numbers(
+        const __TYPERPC_BAD_NUMBER: (usize, u8) = ::typerpc::__private::number_problem(
             &[#(#entries),*],
             &[#(#reserved),*],
         );
         #(#asserts)*
+        #(#defaults)*
     }
 }
 
@@ -188,7 +275,8 @@ fn default_impl(name: &Ident, fields: &[FieldInfo]) -> TokenStream {
         let ident = &f.ident;
         match &f.attrs.default {
             Some(expr) => quote_spanned!(expr.span()=> #ident: ::core::convert::Into::into(#expr)),
-            None => quote!(#ident: ::core::default::Default::default()),
+            // Spanned at the type: a type without `Default` is reported at the field.
+            None => quote_spanned!(f.ty.span()=> #ident: ::core::default::Default::default()),
         }
     });
     quote! {

@@ -153,6 +153,7 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
                 }
             }
 
+            #[diagnostic::do_not_recommend]
             impl ::typerpc::__private::OptionalField for #name {
                 const NUMBERS: u32 = #count;
                 const ONEOF_NUMBERS: &'static [::core::option::Option<u32>] = &[#(#numbers),*];

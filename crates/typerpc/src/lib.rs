@@ -32,8 +32,9 @@ pub use typerpc_macros::{service, Message};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::message::derive_support::{
-        check_numbers, decode_enum, decode_error, field_order, merge_message, numbers_ascending,
-        parse_enum_json, write_enum_json, FieldNumbers,
+        check_numbers, decode_enum, decode_error, field_order, merge_message, number_problem,
+        numbers_ascending, parse_enum_json, write_enum_json, FieldNumbers,
+        NUMBER_PROTOBUF_RESERVED, NUMBER_RESERVED, NUMBER_TAKEN, NUMBER_TOO_LARGE, NUMBER_ZERO,
     };
     pub use crate::message::field::{
         delimited_len, encode_key, key_len, Field, MapKey, OptionalField, ProtoValue,

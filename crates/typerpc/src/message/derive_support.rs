@@ -6,6 +6,7 @@
 #[macro_export]
 macro_rules! __impl_message_value {
     ($ty:ty) => {
+        #[diagnostic::do_not_recommend]
         impl $crate::__private::ProtoValue for $ty {
             const WIRE_TYPE: $crate::__private::WireType =
                 $crate::__private::WireType::LengthDelimited;
@@ -95,6 +96,7 @@ macro_rules! __impl_prost_message {
 #[macro_export]
 macro_rules! __impl_enum_value {
     ($ty:ty) => {
+        #[diagnostic::do_not_recommend]
         impl $crate::__private::ProtoValue for $ty {
             const WIRE_TYPE: $crate::__private::WireType = $crate::__private::WireType::Varint;
             const TYPE: $crate::schema::model::TypeRef =
@@ -283,26 +285,51 @@ impl FieldNumbers {
 /// The largest field number protobuf allows.
 pub const MAX_FIELD_NUMBER: u32 = (1 << 29) - 1;
 
+/// [`number_problem`]: the number is 0.
+pub const NUMBER_ZERO: u8 = 1;
+/// [`number_problem`]: the number is above [`MAX_FIELD_NUMBER`].
+pub const NUMBER_TOO_LARGE: u8 = 2;
+/// [`number_problem`]: the number is in 19000–19999, which protobuf keeps
+/// for itself.
+pub const NUMBER_PROTOBUF_RESERVED: u8 = 3;
+/// [`number_problem`]: the message reserves the number.
+pub const NUMBER_RESERVED: u8 = 4;
+/// [`number_problem`]: an earlier field (or oneof member) uses the number.
+pub const NUMBER_TAKEN: u8 = 5;
+
 /// Checks a message's field numbers at compile time. Returns the index of
 /// the first field with a bad number (zero, too large, in the range
 /// 19000–19999 that protobuf keeps for itself, reserved, or already used
 /// by an earlier field), or `usize::MAX` when all are good.
+pub const fn check_numbers(fields: &[FieldNumbers], reserved: &[(u32, u32)]) -> usize {
+    number_problem(fields, reserved).0
+}
+
+/// As [`check_numbers`], with what is wrong: `(index, NUMBER_...)`, or
+/// `(usize::MAX, 0)` when all numbers are good.
 ///
 /// The derive asserts on the result once per field, with that field's name
-/// in the message and its span, so the compile error points at the field.
-pub const fn check_numbers(fields: &[FieldNumbers], reserved: &[(u32, u32)]) -> usize {
+/// and the problem in the message and its span, so the compile error points
+/// at the field and says what is wrong.
+pub const fn number_problem(fields: &[FieldNumbers], reserved: &[(u32, u32)]) -> (usize, u8) {
     let mut i = 0;
     while i < fields.len() {
         let mut k = 0;
         while k < fields[i].count {
             let n = fields[i].number(k);
-            if n == 0 || n > MAX_FIELD_NUMBER || (n >= 19000 && n <= 19999) {
-                return i;
+            if n == 0 {
+                return (i, NUMBER_ZERO);
+            }
+            if n > MAX_FIELD_NUMBER {
+                return (i, NUMBER_TOO_LARGE);
+            }
+            if n >= 19000 && n <= 19999 {
+                return (i, NUMBER_PROTOBUF_RESERVED);
             }
             let mut r = 0;
             while r < reserved.len() {
                 if n >= reserved[r].0 && n <= reserved[r].1 {
-                    return i;
+                    return (i, NUMBER_RESERVED);
                 }
                 r += 1;
             }
@@ -313,7 +340,7 @@ pub const fn check_numbers(fields: &[FieldNumbers], reserved: &[(u32, u32)]) -> 
                 let mut m = 0;
                 while m < limit {
                     if fields[j].number(m) == n {
-                        return i;
+                        return (i, NUMBER_TAKEN);
                     }
                     m += 1;
                 }
@@ -323,7 +350,7 @@ pub const fn check_numbers(fields: &[FieldNumbers], reserved: &[(u32, u32)]) -> 
         }
         i += 1;
     }
-    usize::MAX
+    (usize::MAX, 0)
 }
 
 #[cfg(test)]
@@ -361,6 +388,28 @@ mod tests {
         assert_eq!(check_numbers(&[plain(MAX_FIELD_NUMBER + 1)], &[]), 0);
         assert_eq!(check_numbers(&[plain(1), plain(2), plain(1)], &[]), 2);
         assert_eq!(check_numbers(&[plain(1), plain(7)], &[(5, 9)]), 1);
+    }
+
+    #[test]
+    fn the_problem_is_named() {
+        assert_eq!(number_problem(&[plain(0)], &[]), (0, NUMBER_ZERO));
+        assert_eq!(
+            number_problem(&[plain(1), plain(MAX_FIELD_NUMBER + 1)], &[]),
+            (1, NUMBER_TOO_LARGE)
+        );
+        assert_eq!(
+            number_problem(&[plain(19_000)], &[]),
+            (0, NUMBER_PROTOBUF_RESERVED)
+        );
+        assert_eq!(
+            number_problem(&[plain(1), plain(8)], &[(8, 10)]),
+            (1, NUMBER_RESERVED)
+        );
+        assert_eq!(
+            number_problem(&[plain(1), plain(1)], &[]),
+            (1, NUMBER_TAKEN)
+        );
+        assert_eq!(number_problem(&[plain(1)], &[]), (usize::MAX, 0));
     }
 
     #[test]

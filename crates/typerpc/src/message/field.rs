@@ -40,7 +40,7 @@ pub const FIXED: u8 = 2;
     message = "`{Self}` has no protobuf mapping here",
     label = "no protobuf mapping",
     note = "use a scalar (String, bool, i32, i64, u32, u64, f32, f64, Vec<u8>, bytes::Bytes), a type that derives `typerpc::Message`, or a well-known type (typerpc::Timestamp, Duration, Struct, Value, Any, Empty)",
-    note = "`#[rpc(sint)]` and `#[rpc(fixed)]` apply only to integer types"
+    note = "`#[rpc(sint)]` applies only to i32 and i64, `#[rpc(fixed)]` only to i32, i64, u32 and u64"
 )]
 pub trait ProtoValue<const E: u8 = PLAIN>: Sized {
     /// The wire type of one encoded value.
@@ -97,7 +97,7 @@ pub trait MapKey<const E: u8 = PLAIN>: ProtoValue<E> {
     message = "`{Self}` cannot be a field of a typerpc message",
     label = "unsupported field type",
     note = "fields may be a scalar, a message, an enum, Option<T>, Vec<T>, HashMap<K, V>, BTreeMap<K, V> or Box<T> of those; a oneof enum must be wrapped in Option<...>",
-    note = "`#[rpc(sint)]` and `#[rpc(fixed)]` apply only to integer fields"
+    note = "`#[rpc(sint)]` applies only to i32 and i64, `#[rpc(fixed)]` only to i32, i64, u32 and u64 (and to Option, Vec and maps of them)"
 )]
 pub trait Field<const E: u8 = PLAIN> {
     /// How many field numbers the field takes (a oneof takes one per member).
@@ -144,6 +144,13 @@ pub trait Field<const E: u8 = PLAIN> {
 
 /// What may stand inside `Option<T>` or carry `#[rpc(default = ...)]`: a value
 /// with explicit presence, written whenever it is present.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot stand inside `Option<...>` or take `#[rpc(default = ...)]` in a typerpc message",
+    label = "cannot be optional",
+    note = "`Option<T>` takes a scalar (String, bool, i32, i64, u32, u64, f32, f64, Vec<u8>, bytes::Bytes), an enum, a message or a oneof that derives `typerpc::Message`, or a well-known type; `#[rpc(default = ...)]` takes a scalar or an enum",
+    note = "`Vec<T>` and maps are never absent: use them without `Option`",
+    note = "`#[rpc(sint)]` applies only to i32 and i64, `#[rpc(fixed)]` only to i32, i64, u32 and u64"
+)]
 pub trait OptionalField<const E: u8 = PLAIN>: Sized {
     /// As [`Field::NUMBERS`].
     const NUMBERS: u32 = 1;
@@ -350,6 +357,7 @@ impl<const E: u8, T: Field<E>> Field<E> for Box<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<const E: u8, T: OptionalField<E>> OptionalField<E> for Box<T> {
     const NUMBERS: u32 = T::NUMBERS;
     const ONEOF_NUMBERS: &'static [Option<u32>] = T::ONEOF_NUMBERS;
@@ -406,6 +414,7 @@ impl<const E: u8, T: OptionalField<E>> OptionalField<E> for Box<T> {
 
 /// `Box<M>` holds a message in a oneof member or a repeated field of a
 /// recursive type.
+#[diagnostic::do_not_recommend]
 impl<const E: u8, T: ProtoValue<E>> ProtoValue<E> for Box<T> {
     const WIRE_TYPE: WireType = T::WIRE_TYPE;
     const TYPE: TypeRef = T::TYPE;

@@ -22,6 +22,7 @@ macro_rules! numeric {
         decode = |$dbuf:ident| $decode:expr,
         json_write = $jw:ident, json_read = $jr:ident
     ) => {
+        #[diagnostic::do_not_recommend]
         impl ProtoValue<{ $enc }> for $ty {
             const WIRE_TYPE: WireType = WireType::$wire;
             const TYPE: TypeRef = TypeRef::Scalar(Scalar::$scalar);
@@ -256,6 +257,7 @@ numeric!(
 /// Integer map keys: written and read as decimal strings in JSON.
 macro_rules! integer_map_key {
     ($ty:ty, $enc:expr, $scalar:ident) => {
+        #[diagnostic::do_not_recommend]
         impl MapKey<{ $enc }> for $ty {
             const SCALAR: Scalar = Scalar::$scalar;
             #[inline]
@@ -286,6 +288,7 @@ integer_map_key!(i64, FIXED, Sfixed64);
 integer_map_key!(u32, FIXED, Fixed32);
 integer_map_key!(u64, FIXED, Fixed64);
 
+#[diagnostic::do_not_recommend]
 impl ProtoValue for bool {
     const WIRE_TYPE: WireType = WireType::Varint;
     const TYPE: TypeRef = TypeRef::Scalar(Scalar::Bool);
@@ -330,6 +333,7 @@ impl ProtoValue for bool {
 }
 crate::__impl_value_fields!(bool, PLAIN, skip_default = true, optional_shape = Optional);
 
+#[diagnostic::do_not_recommend]
 impl MapKey for bool {
     const SCALAR: Scalar = Scalar::Bool;
     fn write_json_key(&self, w: &mut JsonWriter<'_>) {
@@ -344,6 +348,7 @@ impl MapKey for bool {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl ProtoValue for String {
     const WIRE_TYPE: WireType = WireType::LengthDelimited;
     const TYPE: TypeRef = TypeRef::Scalar(Scalar::String);
@@ -391,6 +396,7 @@ crate::__impl_value_fields!(
     optional_shape = Optional
 );
 
+#[diagnostic::do_not_recommend]
 impl MapKey for String {
     const SCALAR: Scalar = Scalar::String;
     #[inline]
@@ -406,6 +412,7 @@ impl MapKey for String {
 /// `bytes` for both byte containers users reach for.
 macro_rules! bytes_value {
     ($ty:ty, $new:expr) => {
+        #[diagnostic::do_not_recommend]
         impl ProtoValue for $ty {
             const WIRE_TYPE: WireType = WireType::LengthDelimited;
             const TYPE: TypeRef = TypeRef::Scalar(Scalar::Bytes);

@@ -16,6 +16,9 @@
 #[macro_export]
 macro_rules! __impl_value_fields {
     ($ty:ty, $enc:expr, skip_default = $skip:expr, optional_shape = $shape:ident) => {
+        // Concrete impls stay out of "the following other types implement"
+        // lists in errors: the traits' own messages say what may be used.
+        #[diagnostic::do_not_recommend]
         impl $crate::__private::Field<{ $enc }> for $ty {
             const SHAPE: $crate::schema::model::FieldShape =
                 $crate::schema::model::FieldShape::Singular(
@@ -92,6 +95,7 @@ macro_rules! __impl_value_fields {
             }
         }
 
+        #[diagnostic::do_not_recommend]
         impl $crate::__private::OptionalField<{ $enc }> for $ty {
             const OPTIONAL_SHAPE: $crate::schema::model::FieldShape =
                 $crate::schema::model::FieldShape::$shape(

@@ -30,6 +30,12 @@ pub struct JsonWriter<'a> {
     /// the next one needs a comma first.
     need_comma: bool,
     error: Option<JsonError>,
+    /// How many objects and arrays are open, counting those of the writer
+    /// this one was [`nested`](Self::nested) in: a `google.protobuf.Any`
+    /// writes its content with a writer of its own, and the content may be
+    /// another `Any`, so without a shared count nesting would be bounded
+    /// only by the stack.
+    depth: u32,
 }
 
 impl<'a> JsonWriter<'a> {
@@ -40,7 +46,27 @@ impl<'a> JsonWriter<'a> {
             options,
             need_comma: false,
             error: None,
+            depth: 0,
         }
+    }
+
+    /// A writer for a document that will be embedded in this one's output
+    /// inside an object not yet begun (the content of a
+    /// `google.protobuf.Any`): it starts one level deeper than this one.
+    pub(crate) fn nested<'b>(
+        &self,
+        out: &'b mut Vec<u8>,
+        options: &'b JsonOptions,
+    ) -> JsonWriter<'b> {
+        let mut inner = JsonWriter::new(out, options);
+        inner.depth = self.depth.saturating_add(1);
+        inner
+    }
+
+    /// How many objects and arrays are open at this point, counting those
+    /// of enclosing writers.
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth
     }
 
     /// The options that generated code consults, e.g. `emit_defaults`.
@@ -87,6 +113,7 @@ impl<'a> JsonWriter<'a> {
         self.separate();
         self.out.push(b'{');
         self.need_comma = false;
+        self.depth = self.depth.saturating_add(1);
     }
 
     /// Writes `}`.
@@ -94,6 +121,7 @@ impl<'a> JsonWriter<'a> {
     pub fn end_object(&mut self) {
         self.out.push(b'}');
         self.need_comma = true;
+        self.depth = self.depth.saturating_sub(1);
     }
 
     /// Writes `[`.
@@ -102,6 +130,7 @@ impl<'a> JsonWriter<'a> {
         self.separate();
         self.out.push(b'[');
         self.need_comma = false;
+        self.depth = self.depth.saturating_add(1);
     }
 
     /// Writes `]`.
@@ -109,6 +138,7 @@ impl<'a> JsonWriter<'a> {
     pub fn end_array(&mut self) {
         self.out.push(b']');
         self.need_comma = true;
+        self.depth = self.depth.saturating_sub(1);
     }
 
     /// Writes a member name and its colon; the member's value comes next.

@@ -114,11 +114,22 @@ impl CustomJson for Any {
             w.null();
             return;
         };
+        // Each Any decodes its content afresh (with a fresh recursion
+        // limit), so an Any holding an Any holding an Any... is bounded
+        // only here: by the JSON nesting limit, counted across the levels.
+        let limit = w.options().max_depth();
+        if w.depth() >= limit {
+            w.set_error(format!(
+                "google.protobuf.Any values nest deeper than the limit of {limit} levels"
+            ));
+            w.null();
+            return;
+        }
         // The packed message is written into its own buffer, then its
         // members are spliced after `@type`.
         let options = w.options().clone();
         let mut inner = Vec::new();
-        let mut inner_writer = JsonWriter::new(&mut inner, &options);
+        let mut inner_writer = w.nested(&mut inner, &options);
         if let Err(e) = (entry.write)(&self.value, &mut inner_writer) {
             w.set_error(format!(
                 "google.protobuf.Any holds a broken {}: {e}",

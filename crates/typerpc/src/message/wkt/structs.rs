@@ -298,6 +298,7 @@ impl Message for Value {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl ProtoValue for Value {
     const WIRE_TYPE: WireType = WireType::LengthDelimited;
     const TYPE: TypeRef = TypeRef::Message(<Value as Message>::schema);
