@@ -287,7 +287,7 @@ pub const MAX_FIELD_NUMBER: u32 = (1 << 29) - 1;
 
 /// [`number_problem`]: the number is 0.
 pub const NUMBER_ZERO: u8 = 1;
-/// [`number_problem`]: the number is above [`MAX_FIELD_NUMBER`].
+/// [`number_problem`]: the number is above `MAX_FIELD_NUMBER`.
 pub const NUMBER_TOO_LARGE: u8 = 2;
 /// [`number_problem`]: the number is in 19000–19999, which protobuf keeps
 /// for itself.
