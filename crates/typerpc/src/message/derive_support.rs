@@ -23,7 +23,7 @@ macro_rules! __impl_message_value {
             }
             #[inline]
             fn encode_value(&self, buf: &mut impl $crate::__private::BufMut) {
-                $crate::__private::encode_varint(
+                $crate::message::field::encode_varint(
                     <$ty as $crate::Message>::encoded_len(self) as u64,
                     buf,
                 );
@@ -114,7 +114,7 @@ macro_rules! __impl_enum_value {
             #[inline]
             fn encode_value(&self, buf: &mut impl $crate::__private::BufMut) {
                 // Negative enum numbers are sign-extended, like int32.
-                $crate::__private::encode_varint(
+                $crate::message::field::encode_varint(
                     <$ty as $crate::Enumeration>::to_number(self) as i64 as u64,
                     buf,
                 );
@@ -184,7 +184,7 @@ pub fn decode_enum<T: Enumeration>(
     buf: &mut impl Buf,
 ) -> Result<T, DecodeError> {
     encoding::check_wire_type(WireType::Varint, wire_type)?;
-    let number = encoding::decode_varint(buf)? as i32;
+    let number = crate::message::field::decode_varint(buf)? as i32;
     T::from_number(number).ok_or_else(|| {
         decode_error(format!(
             "unknown value {number} for enum {}",

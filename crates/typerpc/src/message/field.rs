@@ -201,10 +201,63 @@ pub trait OptionalField<const E: u8 = PLAIN>: Sized {
     }
 }
 
-/// Writes a field key.
-#[inline]
+/// Writes a varint.
+///
+/// Most varints a message writes are one byte: keys of fields numbered up
+/// to 15, lengths of short strings, small numbers and enums. That case is
+/// one inlined `put_u8`; longer values go to prost's encoder, which
+/// otherwise is a function call with a loop for every key and length.
+#[inline(always)]
+pub fn encode_varint(value: u64, buf: &mut impl BufMut) {
+    if value < 0x80 {
+        buf.put_u8(value as u8);
+    } else {
+        encoding::encode_varint(value, buf);
+    }
+}
+
+/// Writes a field key. The number is a constant in generated code, so a key
+/// of a field numbered up to 15 compiles to writing one constant byte.
+#[inline(always)]
 pub fn encode_key(tag: u32, wire_type: WireType, buf: &mut impl BufMut) {
-    encoding::encode_key(tag, wire_type, buf);
+    debug_assert!((1..=crate::message::derive_support::MAX_FIELD_NUMBER).contains(&tag));
+    encode_varint(u64::from((tag << 3) | wire_type as u32), buf);
+}
+
+/// Reads a varint: a one-byte value (most of them) inline, anything longer
+/// with prost's decoder.
+#[inline(always)]
+pub fn decode_varint(buf: &mut impl Buf) -> Result<u64, DecodeError> {
+    if let Some(&byte) = buf.chunk().first() {
+        if byte < 0x80 {
+            buf.advance(1);
+            return Ok(u64::from(byte));
+        }
+    }
+    encoding::decode_varint(buf)
+}
+
+/// Reads a field key: the one-byte key of a field numbered up to 15 inline,
+/// anything else (longer keys, and every error) with prost's decoder.
+#[inline(always)]
+pub fn decode_key(buf: &mut impl Buf) -> Result<(u32, WireType), DecodeError> {
+    if let Some(&byte) = buf.chunk().first() {
+        let wire_type = match byte & 7 {
+            0 => Some(WireType::Varint),
+            1 => Some(WireType::SixtyFourBit),
+            2 => Some(WireType::LengthDelimited),
+            3 => Some(WireType::StartGroup),
+            4 => Some(WireType::EndGroup),
+            5 => Some(WireType::ThirtyTwoBit),
+            _ => None,
+        };
+        let tag = u32::from(byte >> 3);
+        if let (true, Some(wire_type)) = (byte < 0x80 && tag != 0, wire_type) {
+            buf.advance(1);
+            return Ok((tag, wire_type));
+        }
+    }
+    encoding::decode_key(buf)
 }
 
 /// The length of a field key.

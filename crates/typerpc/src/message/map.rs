@@ -39,7 +39,7 @@ fn encode_entry<const E: u8, K: MapKey<E>, V: ProtoValue<E>>(
     buf: &mut impl BufMut,
 ) {
     encode_key(base, WireType::LengthDelimited, buf);
-    encoding::encode_varint(entry_len(key, value) as u64, buf);
+    super::field::encode_varint(entry_len(key, value) as u64, buf);
     if !key.is_default_value() {
         encode_key(1, K::WIRE_TYPE, buf);
         key.encode_value(buf);
@@ -58,7 +58,7 @@ fn merge_entry<const E: u8, K: MapKey<E>, V: ProtoValue<E>>(
     encoding::check_wire_type(WireType::LengthDelimited, wire_type)?;
     let mut entry = (K::default_value(), V::default_value());
     encoding::merge_loop(&mut entry, buf, ctx, |(key, value), buf, ctx| {
-        let (tag, wire_type) = encoding::decode_key(buf)?;
+        let (tag, wire_type) = super::field::decode_key(buf)?;
         match tag {
             1 => key.merge_value(wire_type, buf, ctx),
             2 => value.merge_value(wire_type, buf, ctx),

@@ -21,7 +21,7 @@ impl<const E: u8, T: ProtoValue<E>> Field<E> for Vec<T> {
         if T::PACKABLE {
             encode_key(base, WireType::LengthDelimited, buf);
             let body: usize = self.iter().map(ProtoValue::value_len).sum();
-            encoding::encode_varint(body as u64, buf);
+            super::field::encode_varint(body as u64, buf);
             for value in self {
                 value.encode_value(buf);
             }

@@ -77,7 +77,7 @@ macro_rules! numeric {
 /// varint types.
 #[inline]
 fn varint32(buf: &mut impl Buf) -> Result<u32, DecodeError> {
-    Ok(encoding::decode_varint(buf)? as u32)
+    Ok(super::field::decode_varint(buf)? as u32)
 }
 
 #[inline]
@@ -126,7 +126,7 @@ numeric!(
     PLAIN,
     Int32,
     Varint,
-    encode = |v, buf| encoding::encode_varint(v as i64 as u64, buf),
+    encode = |v, buf| super::field::encode_varint(v as i64 as u64, buf),
     len = |v| encoding::encoded_len_varint(v as i64 as u64),
     decode = |buf| varint32(buf)? as i32,
     json_write = i32,
@@ -137,9 +137,9 @@ numeric!(
     PLAIN,
     Int64,
     Varint,
-    encode = |v, buf| encoding::encode_varint(v as u64, buf),
+    encode = |v, buf| super::field::encode_varint(v as u64, buf),
     len = |v| encoding::encoded_len_varint(v as u64),
-    decode = |buf| encoding::decode_varint(buf)? as i64,
+    decode = |buf| super::field::decode_varint(buf)? as i64,
     json_write = i64,
     json_read = i64
 );
@@ -148,7 +148,7 @@ numeric!(
     PLAIN,
     Uint32,
     Varint,
-    encode = |v, buf| encoding::encode_varint(u64::from(v), buf),
+    encode = |v, buf| super::field::encode_varint(u64::from(v), buf),
     len = |v| encoding::encoded_len_varint(u64::from(v)),
     decode = |buf| varint32(buf)?,
     json_write = u32,
@@ -159,9 +159,9 @@ numeric!(
     PLAIN,
     Uint64,
     Varint,
-    encode = |v, buf| encoding::encode_varint(v, buf),
+    encode = |v, buf| super::field::encode_varint(v, buf),
     len = |v| encoding::encoded_len_varint(v),
-    decode = |buf| encoding::decode_varint(buf)?,
+    decode = |buf| super::field::decode_varint(buf)?,
     json_write = u64,
     json_read = u64
 );
@@ -170,7 +170,7 @@ numeric!(
     SINT,
     Sint32,
     Varint,
-    encode = |v, buf| encoding::encode_varint(zigzag32(v), buf),
+    encode = |v, buf| super::field::encode_varint(zigzag32(v), buf),
     len = |v| encoding::encoded_len_varint(zigzag32(v)),
     decode = |buf| unzigzag32(varint32(buf)?),
     json_write = i32,
@@ -181,9 +181,9 @@ numeric!(
     SINT,
     Sint64,
     Varint,
-    encode = |v, buf| encoding::encode_varint(zigzag64(v), buf),
+    encode = |v, buf| super::field::encode_varint(zigzag64(v), buf),
     len = |v| encoding::encoded_len_varint(zigzag64(v)),
-    decode = |buf| unzigzag64(encoding::decode_varint(buf)?),
+    decode = |buf| unzigzag64(super::field::decode_varint(buf)?),
     json_write = i64,
     json_read = i64
 );
@@ -318,7 +318,7 @@ impl ProtoValue for bool {
         _ctx: DecodeContext,
     ) -> Result<(), DecodeError> {
         check_wire_type(WireType::Varint, wire_type)?;
-        *self = encoding::decode_varint(buf)? != 0;
+        *self = super::field::decode_varint(buf)? != 0;
         Ok(())
     }
     #[inline]
@@ -363,7 +363,7 @@ impl ProtoValue for String {
     }
     #[inline]
     fn encode_value(&self, buf: &mut impl BufMut) {
-        encoding::encode_varint(self.len() as u64, buf);
+        super::field::encode_varint(self.len() as u64, buf);
         buf.put_slice(self.as_bytes());
     }
     #[inline]
@@ -411,7 +411,7 @@ impl MapKey for String {
 
 /// `bytes` for both byte containers users reach for.
 macro_rules! bytes_value {
-    ($ty:ty, $new:expr) => {
+    ($ty:ty, $new:expr, merge = $merge:path) => {
         #[diagnostic::do_not_recommend]
         impl ProtoValue for $ty {
             const WIRE_TYPE: WireType = WireType::LengthDelimited;
@@ -427,7 +427,7 @@ macro_rules! bytes_value {
             }
             #[inline]
             fn encode_value(&self, buf: &mut impl BufMut) {
-                encoding::encode_varint(self.len() as u64, buf);
+                super::field::encode_varint(self.len() as u64, buf);
                 buf.put_slice(self);
             }
             #[inline]
@@ -441,7 +441,7 @@ macro_rules! bytes_value {
                 buf: &mut impl Buf,
                 ctx: DecodeContext,
             ) -> Result<(), DecodeError> {
-                encoding::bytes::merge(wire_type, self, buf, ctx)
+                $merge(wire_type, self, buf, ctx)
             }
             #[inline]
             fn write_json(&self, w: &mut JsonWriter<'_>) {
@@ -457,8 +457,31 @@ macro_rules! bytes_value {
     };
 }
 
-bytes_value!(Vec<u8>, Vec::new());
-bytes_value!(Bytes, Bytes::new());
+bytes_value!(Vec<u8>, Vec::new(), merge = merge_byte_vec);
+// From a `Bytes` buffer, `copy_to_bytes` shares the buffer rather than copying.
+bytes_value!(Bytes, Bytes::new(), merge = encoding::bytes::merge);
+
+/// Reads a `bytes` value into a `Vec<u8>` with one allocation and one copy.
+/// (prost's `bytes::merge` first copies into a `Bytes`, then into the vector.)
+#[inline]
+fn merge_byte_vec(
+    wire_type: WireType,
+    value: &mut Vec<u8>,
+    buf: &mut impl Buf,
+    _ctx: DecodeContext,
+) -> Result<(), DecodeError> {
+    check_wire_type(WireType::LengthDelimited, wire_type)?;
+    let len = super::field::decode_varint(buf)?;
+    if len > buf.remaining() as u64 {
+        return Err(crate::message::derive_support::decode_error(
+            "buffer underflow",
+        ));
+    }
+    // Last one wins: a repeated occurrence replaces the value.
+    value.clear();
+    value.put(buf.take(len as usize));
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

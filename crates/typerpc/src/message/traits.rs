@@ -3,9 +3,10 @@
 //! variants hold data.
 
 use bytes::{Buf, BufMut};
-use prost::encoding::{decode_key, DecodeContext, WireType};
+use prost::encoding::{DecodeContext, WireType};
 use prost::DecodeError;
 
+use crate::message::field::decode_key;
 use crate::message::json::{JsonError, JsonOptions, JsonParser, JsonWriter};
 use crate::schema::model::{EnumSchema, MessageSchema, OneofSchema};
 

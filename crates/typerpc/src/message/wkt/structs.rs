@@ -312,7 +312,7 @@ impl ProtoValue for Value {
         false
     }
     fn encode_value(&self, buf: &mut impl BufMut) {
-        encoding::encode_varint(Message::encoded_len(self) as u64, buf);
+        crate::message::field::encode_varint(Message::encoded_len(self) as u64, buf);
         Message::encode_raw(self, buf);
     }
     fn value_len(&self) -> usize {
