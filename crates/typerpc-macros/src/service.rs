@@ -98,11 +98,128 @@ fn take_method_attrs(method: &mut ImplItemFn) -> syn::Result<MethodAttrs> {
 struct Rpc {
     ident: syn::Ident,
     proto_name: String,
+    /// The request message (the item type of a `RequestStream`).
     request: Type,
+    /// The declared return type, for unary methods' `RpcResult` check.
     output: Type,
+    /// The response message of a server-streaming method, read from the
+    /// stream's item type.
+    stream_response: Option<Type>,
+    client_streaming: bool,
     with_context: bool,
     idempotent: bool,
     doc: String,
+}
+
+/// The single generic argument of a path type whose last segment is
+/// `name` (`RequestStream<T>` gives `T`).
+fn generic_of<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => {
+            match args.args.first()? {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The `Ok` type of `Result<T, E>`.
+fn ok_type_mut(ty: &mut Type) -> Option<&mut Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last_mut()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    match &mut last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first_mut()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+const STREAM_SHAPE: &str = "typerpc: a streaming method returns `Result<impl Stream<Item = Result<Response, Status>> + Send, Status>` or `Result<typerpc::ResponseStream<Response>, Status>`";
+
+/// For a server-streaming return type, the response message. An
+/// `impl Stream` gains `+ Send + 'static` when it lacks them: the server
+/// sends from another task after the method returned, and spelling the
+/// bounds out is noise (and, in edition 2024, a lifetime puzzle).
+fn stream_response(output: &mut Type) -> syn::Result<Option<Type>> {
+    let Some(ok) = ok_type_mut(output) else {
+        return Ok(None);
+    };
+    if let Some(response) = generic_of(ok, "ResponseStream") {
+        return Ok(Some(response.clone()));
+    }
+    let Type::ImplTrait(imp) = ok else {
+        return Ok(None);
+    };
+    let mut item = None;
+    let mut has_send = false;
+    let mut has_static = false;
+    for bound in &imp.bounds {
+        match bound {
+            syn::TypeParamBound::Trait(t) => {
+                let Some(last) = t.path.segments.last() else {
+                    continue;
+                };
+                if last.ident == "Send" {
+                    has_send = true;
+                }
+                if last.ident != "Stream" {
+                    continue;
+                }
+                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                    for arg in &args.args {
+                        if let syn::GenericArgument::AssocType(assoc) = arg {
+                            if assoc.ident == "Item" {
+                                item = Some(assoc.ty.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            syn::TypeParamBound::Lifetime(l) if l.ident == "static" => has_static = true,
+            _ => {}
+        }
+    }
+    let Some(item) = item else {
+        return Err(syn::Error::new_spanned(&*ok, STREAM_SHAPE));
+    };
+    let Some(response) = generic_of_result(&item) else {
+        return Err(syn::Error::new_spanned(&item, STREAM_SHAPE));
+    };
+    if !has_send {
+        imp.bounds.push(syn::parse_quote!(::std::marker::Send));
+    }
+    if !has_static {
+        imp.bounds.push(syn::parse_quote!('static));
+    }
+    Ok(Some(response))
+}
+
+/// The `T` of `Result<T, E>`.
+fn generic_of_result(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Whether a parameter type is `&Context` (any path ending in `Context`).
@@ -116,8 +233,9 @@ fn is_context(ty: &Type) -> bool {
     }
 }
 
-fn rpc_of(method: &ImplItemFn, attrs: &MethodAttrs) -> syn::Result<Rpc> {
-    let sig = &method.sig;
+fn rpc_of(method: &mut ImplItemFn, attrs: &MethodAttrs) -> syn::Result<Rpc> {
+    let doc = doc_text(&method.attrs);
+    let sig = &mut method.sig;
     if sig.asyncness.is_none() {
         return Err(syn::Error::new_spanned(
             sig.fn_token,
@@ -157,6 +275,14 @@ fn rpc_of(method: &ImplItemFn, attrs: &MethodAttrs) -> syn::Result<Rpc> {
         [ctx, req] if is_context(&ctx.ty) && !is_context(&req.ty) => (true, (*req.ty).clone()),
         _ => return Err(shape_error()),
     };
+    let (client_streaming, request) = match generic_of(&request, "RequestStream") {
+        Some(item) => (true, item.clone()),
+        None => (false, request),
+    };
+    let stream_response = match &mut sig.output {
+        ReturnType::Type(_, ty) => stream_response(ty)?,
+        ReturnType::Default => None,
+    };
     let output = match &sig.output {
         ReturnType::Type(_, ty) => (**ty).clone(),
         ReturnType::Default => {
@@ -175,9 +301,11 @@ fn rpc_of(method: &ImplItemFn, attrs: &MethodAttrs) -> syn::Result<Rpc> {
         proto_name,
         request,
         output,
+        stream_response,
+        client_streaming,
         with_context,
         idempotent: attrs.idempotent,
-        doc: doc_text(&method.attrs),
+        doc,
     })
 }
 
@@ -267,13 +395,20 @@ pub fn expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
         let out = &r.output;
         let idempotent = r.idempotent;
         let doc = &r.doc;
+        let client_streaming = r.client_streaming;
+        let server_streaming = r.stream_response.is_some();
+        let output = match &r.stream_response {
+            Some(res) => quote_spanned!(res.span()=> <#res as ::typerpc::Message>::schema),
+            None => quote_spanned!(out.span()=>
+                <<#out as ::typerpc::service::RpcResult>::Response as ::typerpc::Message>::schema),
+        };
         quote_spanned! {r.output.span()=>
             ::typerpc::schema::model::MethodSchema {
                 name: #name,
                 input: <#req as ::typerpc::Message>::schema,
-                output: <<#out as ::typerpc::service::RpcResult>::Response as ::typerpc::Message>::schema,
-                client_streaming: false,
-                server_streaming: false,
+                output: #output,
+                client_streaming: #client_streaming,
+                server_streaming: #server_streaming,
                 idempotent: #idempotent,
                 doc: #doc,
             }
@@ -288,14 +423,44 @@ pub fn expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
         } else {
             quote!({ let _ = &ctx; service.#ident(request).await })
         };
-        quote! {
-            ::typerpc::service::Method::unary::<Self, #req, <#out as ::typerpc::service::RpcResult>::Response>(
-                &SCHEMA.methods[#index],
-                ::std::sync::Arc::clone(&self),
-                |service, ctx, request| ::std::boxed::Box::pin(async move {
-                    ::typerpc::service::RpcResult::into_result(#call)
-                }),
-            )
+        let method = quote!(::typerpc::service::Method);
+        let arc = quote!(::std::sync::Arc::clone(&self));
+        match (r.client_streaming, &r.stream_response) {
+            (false, None) => quote! {
+                #method::unary::<Self, #req, <#out as ::typerpc::service::RpcResult>::Response>(
+                    &SCHEMA.methods[#index],
+                    #arc,
+                    |service, ctx, request| ::std::boxed::Box::pin(async move {
+                        ::typerpc::service::RpcResult::into_result(#call)
+                    }),
+                )
+            },
+            (true, None) => quote! {
+                #method::client_streaming::<Self, #req, <#out as ::typerpc::service::RpcResult>::Response>(
+                    &SCHEMA.methods[#index],
+                    #arc,
+                    |service, ctx, request| ::std::boxed::Box::pin(async move {
+                        ::typerpc::service::RpcResult::into_result(#call)
+                    }),
+                )
+            },
+            (client_streaming, Some(res)) => {
+                let constructor = if client_streaming {
+                    quote!(bidi_streaming)
+                } else {
+                    quote!(server_streaming)
+                };
+                quote! {
+                    #method::#constructor::<Self, #req, #res>(
+                        &SCHEMA.methods[#index],
+                        #arc,
+                        |service, ctx, request| ::std::boxed::Box::pin(async move {
+                            let result: ::std::result::Result<_, ::typerpc::Status> = #call;
+                            result.map(::typerpc::ResponseStream::new)
+                        }),
+                    )
+                }
+            }
         }
     });
 

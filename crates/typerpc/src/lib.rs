@@ -16,6 +16,8 @@ pub mod server;
 pub mod service;
 pub mod status;
 
+pub use futures_util::stream;
+pub use futures_util::Stream;
 pub use message::json::{JsonError, JsonOptions};
 pub use message::traits::{Enumeration, Message, Oneof};
 pub use message::wkt::{
@@ -23,7 +25,7 @@ pub use message::wkt::{
 };
 pub use prost::DecodeError;
 pub use server::{Error, Router, Server};
-pub use service::Context;
+pub use service::{Context, RequestStream, ResponseStream};
 pub use status::{Code, Status};
 pub use typerpc_macros::{service, Message};
 

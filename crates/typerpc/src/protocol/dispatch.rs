@@ -6,15 +6,17 @@
 //! | POST `application/grpc`, `application/grpc+proto`, `+json` | gRPC |
 //! | POST `application/grpc-web[-text]`, `+proto`, `+json` | gRPC-Web |
 //! | POST `application/proto`, `application/json` | Connect unary |
+//! | POST `application/connect+proto`, `application/connect+json` | Connect streaming |
 //! | GET with `?message=...` | Connect unary GET (idempotent methods) |
 
 use std::sync::Arc;
 
 use http::{header, HeaderValue, Method as HttpMethod, Request, Response, StatusCode};
 
-use super::{connect, grpc};
+use super::{connect, connect_stream, grpc};
 use crate::server::body::RpcBody;
 use crate::server::router::Inner;
+use crate::service::Method;
 
 /// The message codec named by a content type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +31,7 @@ pub(crate) enum Protocol {
     Grpc { codec: Codec },
     GrpcWeb { codec: Codec, text: bool },
     ConnectUnary { codec: Codec },
+    ConnectStream { codec: Codec },
     ConnectGet,
 }
 
@@ -70,6 +73,10 @@ fn classify(method: &HttpMethod, content_type: Option<&HeaderValue>) -> Option<P
             codec: Codec::Proto,
         }),
         "application/json" => Some(Protocol::ConnectUnary { codec: Codec::Json }),
+        "application/connect+proto" => Some(Protocol::ConnectStream {
+            codec: Codec::Proto,
+        }),
+        "application/connect+json" => Some(Protocol::ConnectStream { codec: Codec::Json }),
         _ => None,
     }
 }
@@ -78,6 +85,7 @@ fn classify(method: &HttpMethod, content_type: Option<&HeaderValue>) -> Option<P
 pub(crate) async fn handle<B>(inner: Arc<Inner>, request: Request<B>) -> Response<RpcBody>
 where
     B: http_body::Body + Send + 'static,
+    B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let path = request.uri().path().trim_start_matches('/');
@@ -97,13 +105,49 @@ where
         return not_allowed(method.is_some_and(|m| m.schema().idempotent));
     }
     match protocol {
-        Protocol::Grpc { codec } => grpc::unary(&inner, method, request, codec, None).await,
+        Protocol::Grpc { codec } => grpc::serve(&inner, method, request, codec, None).await,
         Protocol::GrpcWeb { codec, text } => {
-            grpc::unary(&inner, method, request, codec, Some(text)).await
+            grpc::serve(&inner, method, request, codec, Some(text)).await
+        }
+        // Connect gives unary and streaming calls their own content types;
+        // a method of the other kind is told which to use.
+        Protocol::ConnectUnary { .. } | Protocol::ConnectGet
+            if method.is_some_and(Method::is_streaming) =>
+        {
+            wrong_connect_kind(true)
+        }
+        Protocol::ConnectStream { .. } if method.is_some_and(|m| !m.is_streaming()) => {
+            wrong_connect_kind(false)
         }
         Protocol::ConnectUnary { codec } => connect::unary(&inner, method, request, codec).await,
         Protocol::ConnectGet => connect::unary_get(&inner, method, request).await,
+        Protocol::ConnectStream { codec } => {
+            connect_stream::serve(&inner, method, request, codec).await
+        }
     }
+}
+
+/// 415 for a Connect request of the wrong kind for its method.
+fn wrong_connect_kind(method_streams: bool) -> Response<RpcBody> {
+    let text = if method_streams {
+        "typerpc: this is a streaming method; Connect calls it with application/connect+proto or application/connect+json\n"
+    } else {
+        "typerpc: this is a unary method; Connect calls it with application/proto or application/json\n"
+    };
+    let accept = if method_streams {
+        "application/connect+proto, application/connect+json, application/grpc, application/grpc-web"
+    } else {
+        "application/proto, application/json, application/grpc, application/grpc-web"
+    };
+    let mut response = Response::new(RpcBody::full(text));
+    *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+    let headers = response.headers_mut();
+    headers.insert("accept-post", HeaderValue::from_static(accept));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 /// 415 for a content type no protocol speaks, naming what is accepted.
@@ -112,14 +156,14 @@ fn unsupported(method: &HttpMethod, idempotent: bool) -> Response<RpcBody> {
         return not_allowed(idempotent);
     }
     let mut response = Response::new(RpcBody::full(
-        "typerpc: unsupported content type; use application/json or application/proto (Connect), application/grpc[+proto|+json] (gRPC) or application/grpc-web[-text][+proto|+json] (gRPC-Web)\n",
+        "typerpc: unsupported content type; use application/json or application/proto (Connect unary), application/connect+json or application/connect+proto (Connect streaming), application/grpc[+proto|+json] (gRPC) or application/grpc-web[-text][+proto|+json] (gRPC-Web)\n",
     ));
     *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
     let headers = response.headers_mut();
     headers.insert(
         "accept-post",
         HeaderValue::from_static(
-            "application/json, application/proto, application/grpc, application/grpc+proto, application/grpc+json, application/grpc-web, application/grpc-web+proto, application/grpc-web+json, application/grpc-web-text",
+            "application/json, application/proto, application/connect+json, application/connect+proto, application/grpc, application/grpc+proto, application/grpc+json, application/grpc-web, application/grpc-web+proto, application/grpc-web+json, application/grpc-web-text",
         ),
     );
     headers.insert(

@@ -1,24 +1,28 @@
-//! gRPC and gRPC-Web, unary. One implementation with a `web` switch, as
-//! the two differ only in where trailers go (HTTP/2 trailers, or a final
-//! frame in the body) and in gRPC-Web's base64 `-text` variant.
+//! gRPC and gRPC-Web, every call shape. One implementation with a `web`
+//! switch, as the two differ only in where trailers go (HTTP/2 trailers,
+//! or a final frame in the body) and in gRPC-Web's base64 `-text` variant.
+//!
+//! Unary calls take a path of their own (one buffered message in, one
+//! out); streaming calls read and write through `request_reader` and
+//! `response_writer`.
 
 use std::time::Instant;
 
-use base64::Engine;
 use bytes::{Bytes, BytesMut};
 use http::{header, HeaderMap, HeaderValue, Request, Response, Version};
 
 use super::compression::Compression;
 use super::dispatch::Codec;
 use super::envelope::{self, EnvelopeDecoder};
-use super::{grpc_status, timeout};
+use super::request_reader::{self, Framing};
+use super::response_writer::{web_trailer_frame, Ending, ResponseFrames, Writing};
+use super::{grpc_status, timeout, web_text};
 use crate::server::body::RpcBody;
 use crate::server::router::{read_body, Inner};
 use crate::service::{Context, Format, Method};
 use crate::Status;
 
-/// Responses smaller than this are not worth compressing.
-const COMPRESS_MIN_BYTES: usize = 1024;
+use super::response_writer::COMPRESS_MIN_BYTES;
 
 /// How the response is shaped: plain gRPC, or gRPC-Web (binary or text).
 #[derive(Clone, Copy)]
@@ -42,8 +46,8 @@ impl Shape {
     }
 }
 
-/// Serves a unary call. `web` is `None` for gRPC, `Some(text)` for gRPC-Web.
-pub(crate) async fn unary<B>(
+/// Serves a call. `web` is `None` for gRPC, `Some(text)` for gRPC-Web.
+pub(crate) async fn serve<B>(
     inner: &Inner,
     method: Option<&Method>,
     request: Request<B>,
@@ -52,6 +56,7 @@ pub(crate) async fn unary<B>(
 ) -> Response<RpcBody>
 where
     B: http_body::Body + Send + 'static,
+    B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let shape = Shape { codec, web };
@@ -94,6 +99,19 @@ where
         .get("grpc-accept-encoding")
         .map_or(Compression::Identity, Compression::negotiate);
     let limit = inner.limits.max_message_size;
+    if method.is_streaming() {
+        let call = StreamingCall {
+            shape,
+            deadline,
+            request: Framing {
+                limit,
+                compression: request_compression,
+                text: web == Some(true),
+            },
+            response_compression,
+        };
+        return streaming(inner, method, parts, body, call).await;
+    }
     // The body holds one envelope: the limit leaves room for its header,
     // and base64 text is a third larger.
     let wire_limit = if web == Some(true) {
@@ -106,7 +124,7 @@ where
         Err(status) => return trailers_only(shape, &status, HeaderMap::new()),
     };
     let body = if web == Some(true) {
-        match decode_text(&body) {
+        match web_text::decode(&body) {
             Ok(body) => body,
             Err(status) => return trailers_only(shape, &status, HeaderMap::new()),
         }
@@ -172,11 +190,84 @@ where
     *response.body_mut() = match web {
         None => RpcBody::with_trailers(body.freeze(), trailers),
         Some(text) => {
-            encode_trailer_frame(&trailers, &mut body);
+            web_trailer_frame(&trailers, &mut body);
             let body = body.freeze();
-            RpcBody::full(if text { encode_text(&body) } else { body })
+            RpcBody::full(if text { web_text::encode(&body) } else { body })
         }
     };
+    response
+}
+
+/// What a streaming call needs from its request headers.
+struct StreamingCall {
+    shape: Shape,
+    deadline: Option<Instant>,
+    request: Framing,
+    response_compression: Compression,
+}
+
+/// Serves a streaming call (or a unary one's through streams): requests
+/// are read as the handler asks for them, responses written as it yields
+/// them, the status and trailers sent after the last.
+async fn streaming<B>(
+    inner: &Inner,
+    method: &Method,
+    parts: http::request::Parts,
+    body: B,
+    call: StreamingCall,
+) -> Response<RpcBody>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let requests = request_reader::messages(body, call.request);
+    let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
+    let format = match call.shape.codec {
+        Codec::Proto => Format::Proto,
+        Codec::Json => Format::Json(inner.json.clone()),
+    };
+    let future = method.call_streaming(ctx.clone(), requests, &format);
+    let result = match call.deadline {
+        Some(deadline) => match tokio::time::timeout_at(deadline.into(), future).await {
+            Ok(result) => result,
+            Err(_) => Err(Status::deadline_exceeded(
+                "the deadline expired before the call completed",
+            )),
+        },
+        None => future.await,
+    };
+    let responses = match result {
+        Ok(responses) => responses,
+        Err(status) => {
+            let metadata = ctx.take_response_metadata();
+            let mut headers = metadata.headers;
+            headers.extend(metadata.trailers);
+            return trailers_only(call.shape, &status, headers);
+        }
+    };
+    let writing = Writing {
+        compression: call.response_compression,
+        text: call.shape.web == Some(true),
+        ending: if call.shape.web.is_some() {
+            Ending::WebTrailers
+        } else {
+            Ending::GrpcTrailers
+        },
+    };
+    let mut response = Response::new(RpcBody::empty());
+    let headers = response.headers_mut();
+    headers.extend(ctx.take_response_headers());
+    headers.insert(header::CONTENT_TYPE, call.shape.content_type());
+    headers.insert("grpc-accept-encoding", Compression::accept_header());
+    if call.response_compression != Compression::Identity {
+        headers.insert(
+            "grpc-encoding",
+            HeaderValue::from_static(call.response_compression.name()),
+        );
+    }
+    *response.body_mut() =
+        RpcBody::streaming(ResponseFrames::new(responses, writing, ctx, call.deadline));
     response
 }
 
@@ -219,78 +310,4 @@ fn trailers_only(shape: Shape, status: &Status, metadata: HeaderMap) -> Response
     headers.insert(header::CONTENT_TYPE, shape.content_type());
     grpc_status::write_status(status, headers);
     response
-}
-
-/// gRPC-Web trailers: a frame flagged 0x80 holding HTTP/1-style header lines.
-fn encode_trailer_frame(trailers: &HeaderMap, out: &mut BytesMut) {
-    let mut block = Vec::with_capacity(64);
-    for (name, value) in trailers {
-        block.extend_from_slice(name.as_str().as_bytes());
-        block.extend_from_slice(b":");
-        block.extend_from_slice(value.as_bytes());
-        block.extend_from_slice(b"\r\n");
-    }
-    envelope::encode_envelope(envelope::FLAG_WEB_TRAILERS, &block, out);
-}
-
-/// `grpc-web-text` bodies are base64; clients may send several padded
-/// chunks back to back, so each chunk is decoded on its own.
-fn decode_text(body: &[u8]) -> Result<Bytes, Status> {
-    let text: Vec<u8> = body
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let mut rest = &text[..];
-    while !rest.is_empty() {
-        let end = rest
-            .iter()
-            .position(|&b| b == b'=')
-            .map(|i| {
-                let mut j = i;
-                while j < rest.len() && rest[j] == b'=' {
-                    j += 1;
-                }
-                j
-            })
-            .unwrap_or(rest.len());
-        base64::engine::general_purpose::STANDARD
-            .decode_vec(&rest[..end], &mut out)
-            .map_err(|e| {
-                Status::invalid_argument(format!("the grpc-web-text body is not base64: {e}"))
-            })?;
-        rest = &rest[end..];
-    }
-    Ok(Bytes::from(out))
-}
-
-fn encode_text(body: &[u8]) -> Bytes {
-    Bytes::from(base64::engine::general_purpose::STANDARD.encode(body))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_bodies_decode_in_padded_chunks() {
-        let a = base64::engine::general_purpose::STANDARD.encode(b"ab");
-        let b = base64::engine::general_purpose::STANDARD.encode(b"cde");
-        assert_eq!(
-            &decode_text(format!("{a}{b}").as_bytes()).unwrap()[..],
-            b"abcde"
-        );
-        assert!(decode_text(b"!!!!").is_err());
-    }
-
-    #[test]
-    fn web_trailers_are_a_flagged_frame_of_header_lines() {
-        let mut trailers = HeaderMap::new();
-        trailers.insert("grpc-status", HeaderValue::from_static("0"));
-        let mut out = BytesMut::new();
-        encode_trailer_frame(&trailers, &mut out);
-        assert_eq!(out[0], 0x80);
-        assert_eq!(&out[5..], b"grpc-status:0\r\n");
-    }
 }

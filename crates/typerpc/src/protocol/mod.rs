@@ -29,11 +29,15 @@ pub mod compression;
 pub(crate) mod connect;
 #[doc(hidden)]
 pub mod connect_error;
+pub(crate) mod connect_stream;
 pub(crate) mod dispatch;
 #[doc(hidden)]
 pub mod envelope;
 pub(crate) mod grpc;
 #[doc(hidden)]
 pub mod grpc_status;
+pub(crate) mod request_reader;
+pub(crate) mod response_writer;
 #[doc(hidden)]
 pub mod timeout;
+pub(crate) mod web_text;

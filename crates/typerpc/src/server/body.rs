@@ -1,5 +1,6 @@
-//! The response body every protocol writes: one data chunk of known length
-//! and, for gRPC, trailers.
+//! The response body every protocol writes: for unary calls one data chunk
+//! of known length and, for gRPC, trailers; for streaming calls a stream
+//! of frames.
 //!
 //! Knowing the exact length lets hyper send `Content-Length` on HTTP/1.1
 //! and a single DATA frame with END_STREAM on HTTP/2, instead of chunked
@@ -11,14 +12,28 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use futures_util::stream::{BoxStream, Stream, StreamExt};
 use http::HeaderMap;
 use http_body::{Body, Frame, SizeHint};
 
 /// The body of a typerpc response.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct RpcBody {
     data: Option<Bytes>,
     trailers: Option<HeaderMap>,
+    /// The frames of a streaming response; `data` and `trailers` are then
+    /// unused.
+    frames: Option<BoxStream<'static, Frame<Bytes>>>,
+}
+
+impl std::fmt::Debug for RpcBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RpcBody")
+            .field("data", &self.data)
+            .field("trailers", &self.trailers)
+            .field("streaming", &self.frames.is_some())
+            .finish()
+    }
 }
 
 impl RpcBody {
@@ -33,6 +48,16 @@ impl RpcBody {
         RpcBody {
             data: (!data.is_empty()).then_some(data),
             trailers: None,
+            frames: None,
+        }
+    }
+
+    /// A body of frames produced as the stream yields them.
+    pub(crate) fn streaming(frames: impl Stream<Item = Frame<Bytes>> + Send + 'static) -> RpcBody {
+        RpcBody {
+            data: None,
+            trailers: None,
+            frames: Some(frames.boxed()),
         }
     }
 
@@ -42,6 +67,7 @@ impl RpcBody {
         RpcBody {
             data: (!data.is_empty()).then_some(data),
             trailers: Some(trailers),
+            frames: None,
         }
     }
 }
@@ -52,8 +78,15 @@ impl Body for RpcBody {
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if let Some(frames) = &mut self.frames {
+            let frame = std::task::ready!(frames.poll_next_unpin(cx));
+            if frame.is_none() {
+                self.frames = None;
+            }
+            return Poll::Ready(frame.map(Ok));
+        }
         if let Some(data) = self.data.take() {
             return Poll::Ready(Some(Ok(Frame::data(data))));
         }
@@ -61,10 +94,13 @@ impl Body for RpcBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none() && self.trailers.is_none()
+        self.data.is_none() && self.trailers.is_none() && self.frames.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
+        if self.frames.is_some() {
+            return SizeHint::new();
+        }
         let len = self.data.as_ref().map_or(0, |d| d.len() as u64);
         if self.trailers.is_some() {
             // No `content-length` on gRPC responses: some clients stop

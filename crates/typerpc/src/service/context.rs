@@ -118,6 +118,12 @@ impl Context {
         self.response().trailers.append(name, value);
     }
 
+    /// Takes the response headers set so far (a streaming call sends them
+    /// before its first message; trailers are taken at the end).
+    pub(crate) fn take_response_headers(&self) -> HeaderMap {
+        std::mem::take(&mut self.response().headers)
+    }
+
     /// Takes the response metadata set so far (the server calls this once).
     pub fn take_response_metadata(&self) -> ResponseMetadata {
         std::mem::take(&mut *self.response())

@@ -7,8 +7,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures_util::stream::{BoxStream, StreamExt};
 use futures_util::FutureExt;
 
+use super::stream::{RequestStream, ResponseStream};
 use super::Context;
 use crate::message::json::JsonOptions;
 use crate::schema::model::MethodSchema;
@@ -94,6 +96,172 @@ where
     }
 }
 
+/// Encoded request messages, out of their envelopes and decompressed.
+pub(crate) type EncodedStream = BoxStream<'static, Result<Bytes, Status>>;
+
+/// Encoded response messages, not yet compressed or enveloped.
+pub(crate) type EncodedResponses = BoxStream<'static, Result<Vec<u8>, Status>>;
+
+/// A typed server-streaming handler, as `#[service]` writes it.
+type ServerStreamingFn<S, Req, Res> =
+    fn(Arc<S>, Context, Req) -> BoxFuture<Result<ResponseStream<Res>, Status>>;
+/// A typed client-streaming handler, as `#[service]` writes it.
+type ClientStreamingFn<S, Req, Res> =
+    fn(Arc<S>, Context, RequestStream<Req>) -> BoxFuture<Result<Res, Status>>;
+/// A typed bidirectional handler, as `#[service]` writes it.
+type BidiStreamingFn<S, Req, Res> =
+    fn(Arc<S>, Context, RequestStream<Req>) -> BoxFuture<Result<ResponseStream<Res>, Status>>;
+
+/// The erased form of a streaming method of any shape.
+trait StreamingHandler: Send + Sync {
+    fn call(
+        &self,
+        ctx: Context,
+        requests: EncodedStream,
+        format: &Format,
+    ) -> BoxFuture<Result<EncodedResponses, Status>>;
+}
+
+/// What every typed handler knows of its types.
+trait TypedHandler {
+    fn register(&self) -> fn(&mut TypeRegistry);
+}
+
+struct ServerStreaming<S, Req, Res> {
+    service: Arc<S>,
+    function: ServerStreamingFn<S, Req, Res>,
+}
+
+struct ClientStreaming<S, Req, Res> {
+    service: Arc<S>,
+    function: ClientStreamingFn<S, Req, Res>,
+}
+
+struct BidiStreaming<S, Req, Res> {
+    service: Arc<S>,
+    function: BidiStreamingFn<S, Req, Res>,
+}
+
+macro_rules! typed_handler {
+    ($($name:ident),*) => {$(
+        impl<S, Req: Message, Res: Message> TypedHandler for $name<S, Req, Res> {
+            fn register(&self) -> fn(&mut TypeRegistry) {
+                register_pair::<Req, Res>
+            }
+        }
+    )*};
+}
+typed_handler!(ServerStreaming, ClientStreaming, BidiStreaming);
+
+impl<S, Req, Res> StreamingHandler for ServerStreaming<S, Req, Res>
+where
+    S: Send + Sync + 'static,
+    Req: Message,
+    Res: Message,
+{
+    fn call(
+        &self,
+        ctx: Context,
+        requests: EncodedStream,
+        format: &Format,
+    ) -> BoxFuture<Result<EncodedResponses, Status>> {
+        let service = Arc::clone(&self.service);
+        let function = self.function;
+        let format = format.clone();
+        Box::pin(async move {
+            let request = decode::<Req>(&exactly_one(requests).await?, &format)?;
+            let responses = guarded(function(service, ctx, request)).await?;
+            Ok(encode_stream(responses, format))
+        })
+    }
+}
+
+impl<S, Req, Res> StreamingHandler for ClientStreaming<S, Req, Res>
+where
+    S: Send + Sync + 'static,
+    Req: Message,
+    Res: Message,
+{
+    fn call(
+        &self,
+        ctx: Context,
+        requests: EncodedStream,
+        format: &Format,
+    ) -> BoxFuture<Result<EncodedResponses, Status>> {
+        let requests = decode_stream::<Req>(requests, format.clone());
+        let future = guarded((self.function)(Arc::clone(&self.service), ctx, requests));
+        let format = format.clone();
+        Box::pin(async move {
+            let response = encode(&future.await?, &format);
+            Ok(futures_util::stream::iter([response]).boxed())
+        })
+    }
+}
+
+impl<S, Req, Res> StreamingHandler for BidiStreaming<S, Req, Res>
+where
+    S: Send + Sync + 'static,
+    Req: Message,
+    Res: Message,
+{
+    fn call(
+        &self,
+        ctx: Context,
+        requests: EncodedStream,
+        format: &Format,
+    ) -> BoxFuture<Result<EncodedResponses, Status>> {
+        let requests = decode_stream::<Req>(requests, format.clone());
+        let future = guarded((self.function)(Arc::clone(&self.service), ctx, requests));
+        let format = format.clone();
+        Box::pin(async move { Ok(encode_stream(future.await?, format)) })
+    }
+}
+
+/// Runs a handler's future so that a panic fails the call with an opaque
+/// `internal`, not the connection, and its text stays on the server.
+async fn guarded<T>(future: BoxFuture<Result<T, Status>>) -> Result<T, Status> {
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(result) => result,
+        Err(_) => Err(Status::internal("the handler panicked")),
+    }
+}
+
+/// The single request of a unary or server-streaming call: exactly one
+/// message, then the end of the stream.
+async fn exactly_one(mut requests: EncodedStream) -> Result<Bytes, Status> {
+    let Some(first) = requests.next().await.transpose()? else {
+        return Err(Status::internal(
+            "the request has no message; this method takes exactly one",
+        ));
+    };
+    if requests.next().await.transpose()?.is_some() {
+        return Err(Status::internal(
+            "the request has more than one message; this method takes exactly one",
+        ));
+    }
+    Ok(first)
+}
+
+/// Decodes each request as the handler asks for it.
+fn decode_stream<M: Message>(requests: EncodedStream, format: Format) -> RequestStream<M> {
+    RequestStream::new(
+        requests.map(move |item| item.and_then(|bytes| decode::<M>(&bytes, &format))),
+    )
+}
+
+/// Encodes each response as the protocol asks for it; a panic while the
+/// handler's stream produces a message ends the call with `internal`.
+fn encode_stream<M: Message>(responses: ResponseStream<M>, format: Format) -> EncodedResponses {
+    AssertUnwindSafe(responses)
+        .catch_unwind()
+        .map(move |item| match item {
+            Ok(Ok(message)) => encode(&message, &format),
+            Ok(Err(status)) => Err(status),
+            Err(_) => Err(Status::internal("the handler panicked")),
+        })
+        .boxed()
+}
+
 fn decode<M: Message>(bytes: &[u8], format: &Format) -> Result<M, Status> {
     match format {
         Format::Proto => M::decode(bytes).map_err(|e| {
@@ -128,8 +296,16 @@ fn encode<M: Message>(message: &M, format: &Format) -> Result<Vec<u8>, Status> {
 #[derive(Clone)]
 pub struct Method {
     schema: &'static MethodSchema,
-    handler: Arc<dyn UnaryHandler>,
+    handler: Handler,
     register: fn(&mut TypeRegistry),
+}
+
+/// Unary methods keep a path of their own: one message in, one out, no
+/// streams to allocate, which is most calls.
+#[derive(Clone)]
+enum Handler {
+    Unary(Arc<dyn UnaryHandler>),
+    Streaming(Arc<dyn StreamingHandler>),
 }
 
 impl std::fmt::Debug for Method {
@@ -160,9 +336,71 @@ impl Method {
     {
         Method {
             schema,
-            handler: Arc::new(Unary { service, function }),
+            handler: Handler::Unary(Arc::new(Unary { service, function })),
             register: register_pair::<Req, Res>,
         }
+    }
+
+    /// A server-streaming method. Called by `#[service]`'s expansion.
+    #[doc(hidden)]
+    pub fn server_streaming<S, Req, Res>(
+        schema: &'static MethodSchema,
+        service: Arc<S>,
+        function: ServerStreamingFn<S, Req, Res>,
+    ) -> Method
+    where
+        S: Send + Sync + 'static,
+        Req: Message,
+        Res: Message,
+    {
+        Method::streaming(schema, ServerStreaming { service, function })
+    }
+
+    /// A client-streaming method. Called by `#[service]`'s expansion.
+    #[doc(hidden)]
+    pub fn client_streaming<S, Req, Res>(
+        schema: &'static MethodSchema,
+        service: Arc<S>,
+        function: ClientStreamingFn<S, Req, Res>,
+    ) -> Method
+    where
+        S: Send + Sync + 'static,
+        Req: Message,
+        Res: Message,
+    {
+        Method::streaming(schema, ClientStreaming { service, function })
+    }
+
+    /// A bidirectional-streaming method. Called by `#[service]`'s expansion.
+    #[doc(hidden)]
+    pub fn bidi_streaming<S, Req, Res>(
+        schema: &'static MethodSchema,
+        service: Arc<S>,
+        function: BidiStreamingFn<S, Req, Res>,
+    ) -> Method
+    where
+        S: Send + Sync + 'static,
+        Req: Message,
+        Res: Message,
+    {
+        Method::streaming(schema, BidiStreaming { service, function })
+    }
+
+    fn streaming<H: StreamingHandler + TypedHandler + 'static>(
+        schema: &'static MethodSchema,
+        handler: H,
+    ) -> Method {
+        Method {
+            schema,
+            register: handler.register(),
+            handler: Handler::Streaming(Arc::new(handler)),
+        }
+    }
+
+    /// Whether either side streams (the protocol layer serves the call with
+    /// streams rather than single messages).
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.handler, Handler::Streaming(_))
     }
 
     /// The method's schema (name, types, idempotency).
@@ -184,6 +422,43 @@ impl Method {
         request: Bytes,
         format: &Format,
     ) -> BoxFuture<Result<Vec<u8>, Status>> {
-        self.handler.call(ctx, request, format)
+        match &self.handler {
+            Handler::Unary(handler) => handler.call(ctx, request, format),
+            Handler::Streaming(handler) => {
+                // Not reached by the protocols, which ask `is_streaming`
+                // first; answered properly all the same.
+                let requests = futures_util::stream::iter([Ok(request)]).boxed();
+                let responses = handler.call(ctx, requests, format);
+                Box::pin(async move {
+                    let mut responses = responses.await?;
+                    let first = responses.next().await.transpose()?;
+                    first.ok_or_else(|| Status::internal("the handler sent no response"))
+                })
+            }
+        }
+    }
+
+    /// Calls the method with a stream of encoded requests (already out of
+    /// their envelopes and decompressed); resolves, once the handler
+    /// returns, to the stream of encoded responses. Works for every shape:
+    /// a unary method reads exactly one request and answers one response.
+    pub(crate) fn call_streaming(
+        &self,
+        ctx: Context,
+        requests: EncodedStream,
+        format: &Format,
+    ) -> BoxFuture<Result<EncodedResponses, Status>> {
+        match &self.handler {
+            Handler::Streaming(handler) => handler.call(ctx, requests, format),
+            Handler::Unary(handler) => {
+                let handler = Arc::clone(handler);
+                let format = format.clone();
+                Box::pin(async move {
+                    let request = exactly_one(requests).await?;
+                    let response = handler.call(ctx, request, &format).await?;
+                    Ok(futures_util::stream::iter([Ok(response)]).boxed())
+                })
+            }
+        }
     }
 }

@@ -50,10 +50,12 @@
 
 mod context;
 mod method;
+mod stream;
 
 pub use context::Context;
-pub(crate) use method::Format;
+pub(crate) use method::{EncodedResponses, EncodedStream, Format};
 pub use method::{Method, RpcResult};
+pub use stream::{RequestStream, ResponseStream};
 
 use std::sync::Arc;
 
