@@ -140,7 +140,13 @@ async fn tonic_client_streaming_sums_and_refuses_bad_input() {
         )
         .await
         .unwrap();
-    assert_eq!(response.get_ref(), &Total { sum: 5050, count: 100 });
+    assert_eq!(
+        response.get_ref(),
+        &Total {
+            sum: 5050,
+            count: 100
+        }
+    );
 
     let numbers = [1, 2, -3, 4].map(|value| Number { value });
     client.ready().await.unwrap();
@@ -268,7 +274,10 @@ async fn a_slow_reader_keeps_the_server_bounded_and_a_cancel_stops_the_handler()
     let second = probe.produced.load(Ordering::SeqCst);
     assert_eq!(first, second, "the producer kept going while nobody read");
     eprintln!("produced ahead: {first}");
-    assert!(first < 10_000, "produced {first} messages ahead of the reader");
+    assert!(
+        first < 10_000,
+        "produced {first} messages ahead of the reader"
+    );
     // Reading resumes the producer.
     for _ in 0..5000 {
         stream.message().await.unwrap().unwrap();
@@ -285,7 +294,10 @@ async fn a_slow_reader_keeps_the_server_bounded_and_a_cancel_stops_the_handler()
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(probe.dropped.load(Ordering::SeqCst), "the handler kept running");
+    assert!(
+        probe.dropped.load(Ordering::SeqCst),
+        "the handler kept running"
+    );
     // The connection still serves.
     let mut stream = count(
         &mut client,

@@ -132,7 +132,11 @@ impl StreamService {
     }
 
     /// Adds up a client stream; a negative number is refused.
-    async fn sum(&self, ctx: &Context, mut numbers: RequestStream<Number>) -> Result<Total, Status> {
+    async fn sum(
+        &self,
+        ctx: &Context,
+        mut numbers: RequestStream<Number>,
+    ) -> Result<Total, Status> {
         let mut total = Total::default();
         while let Some(number) = numbers.message().await? {
             if number.value < 0 {
