@@ -37,12 +37,65 @@
 //! assert!(schema.methods[1].idempotent);
 //! ```
 //!
+//! All four call shapes:
+//!
+//! ```
+//! use typerpc::stream::{self, StreamExt};
+//! use typerpc::{service, Message, RequestStream, ResponseStream, Status, Stream};
+//!
+//! #[derive(Message, Clone, Debug, PartialEq)]
+//! pub struct Tick { pub n: u32 }
+//!
+//! pub struct ClockService;
+//!
+//! #[service]
+//! impl ClockService {
+//!     /// Unary.
+//!     async fn now(&self, _req: ()) -> Result<Tick, Status> {
+//!         Ok(Tick { n: 0 })
+//!     }
+//!
+//!     /// Server streaming: `n` ticks.
+//!     async fn ticks(&self, req: Tick) -> Result<impl Stream<Item = Result<Tick, Status>>, Status> {
+//!         Ok(stream::iter((1..=req.n).map(|n| Ok(Tick { n }))))
+//!     }
+//!
+//!     /// Client streaming: counts the ticks sent.
+//!     async fn count(&self, mut ticks: RequestStream<Tick>) -> Result<Tick, Status> {
+//!         let mut n = 0;
+//!         while ticks.message().await?.is_some() {
+//!             n += 1;
+//!         }
+//!         Ok(Tick { n })
+//!     }
+//!
+//!     /// Bidirectional: answers each tick with the next one.
+//!     async fn next(&self, ticks: RequestStream<Tick>) -> Result<ResponseStream<Tick>, Status> {
+//!         Ok(ResponseStream::new(ticks.map(|t| t.map(|t| Tick { n: t.n + 1 }))))
+//!     }
+//! }
+//!
+//! use typerpc::service::Service;
+//! let methods = ClockService::schema().methods;
+//! assert!(methods[1].server_streaming && !methods[1].client_streaming);
+//! assert!(methods[2].client_streaming && !methods[2].server_streaming);
+//! assert!(methods[3].client_streaming && methods[3].server_streaming);
+//! ```
+//!
 //! Rules of `#[service]`:
 //! - every `async fn` taking `&self` is an RPC (mark helpers `#[rpc(skip)]`
 //!   or put them in another `impl` block); its name is the method name in
 //!   PascalCase unless `#[rpc(name = "...")]` says otherwise;
 //! - parameters: `&self`, optionally `&typerpc::Context`, then the request
 //!   message; the return type is `Result<Response, typerpc::Status>`;
+//! - streaming: a request parameter of type
+//!   [`RequestStream<Req>`](RequestStream) makes the client stream; a return
+//!   type of `Result<impl Stream<Item = Result<Res, Status>>, Status>` or
+//!   `Result<ResponseStream<Res>, Status>` makes the server stream (the
+//!   macro adds `+ Send + 'static` to an `impl Stream` that lacks them).
+//!   Response headers set on the context before the method returns go out
+//!   before the first message; trailers set until the stream ends (keep a
+//!   clone of the context in the stream) go out after the last;
 //! - the package is the type name without a trailing `Service`, lower-cased,
 //!   plus `.v1`, unless `#[service(package = "...", name = "...")]`;
 //! - `#[rpc(idempotent)]` marks a method free of side effects
