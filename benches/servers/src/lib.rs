@@ -1,6 +1,6 @@
 //! The echo message and service shared by the benchmark servers.
 
-use typerpc::{service, Message, Status};
+use typerpc::{service, Message, Status, Stream};
 
 /// What the benchmark sends and gets back.
 #[derive(Message, Clone, Debug, PartialEq)]
@@ -8,6 +8,13 @@ use typerpc::{service, Message, Status};
 pub struct Echo {
     pub text: String,
     pub number: i64,
+}
+
+/// How many messages `Ticks` streams.
+#[derive(Message, Clone, Debug, PartialEq)]
+#[rpc(package = "bench.v1")]
+pub struct TickRequest {
+    pub count: u64,
 }
 
 /// Echoes its request.
@@ -19,6 +26,22 @@ impl EchoService {
     async fn echo(&self, request: Echo) -> Result<Echo, Status> {
         Ok(request)
     }
+
+    /// Streams `count` small messages as fast as the client takes them.
+    async fn ticks(
+        &self,
+        request: TickRequest,
+    ) -> Result<impl Stream<Item = Result<Echo, Status>>, Status> {
+        Ok(typerpc::stream::iter(ticks(request.count).map(Ok)))
+    }
+}
+
+/// The messages `Ticks` sends: the same on every server.
+pub fn ticks(count: u64) -> impl Iterator<Item = Echo> + Send + 'static {
+    (0..count).map(|n| Echo {
+        text: "tick".to_string(),
+        number: n as i64,
+    })
 }
 
 /// The address from the first argument (default 127.0.0.1:50051).

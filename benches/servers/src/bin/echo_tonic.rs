@@ -6,8 +6,8 @@ use std::task::{Context, Poll};
 
 use tonic::body::Body;
 use tonic::codegen::{BoxFuture, Service};
-use tonic::server::{NamedService, UnaryService};
-use typerpc_bench_servers::Echo;
+use tonic::server::{NamedService, ServerStreamingService, UnaryService};
+use typerpc_bench_servers::{Echo, TickRequest};
 
 #[derive(Clone)]
 struct EchoServer;
@@ -26,6 +26,26 @@ impl UnaryService<Echo> for EchoMethod {
     }
 }
 
+struct TicksMethod;
+
+type TickStream =
+    std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<Echo, tonic::Status>> + Send>>;
+
+impl ServerStreamingService<TickRequest> for TicksMethod {
+    type Response = Echo;
+    type ResponseStream = TickStream;
+    type Future = BoxFuture<tonic::Response<TickStream>, tonic::Status>;
+    fn call(&mut self, request: tonic::Request<TickRequest>) -> Self::Future {
+        let count = request.into_inner().count;
+        Box::pin(async move {
+            let stream: TickStream = Box::pin(tokio_stream::iter(
+                typerpc_bench_servers::ticks(count).map(Ok),
+            ));
+            Ok(tonic::Response::new(stream))
+        })
+    }
+}
+
 impl Service<http::Request<Body>> for EchoServer {
     type Response = http::Response<Body>;
     type Error = Infallible;
@@ -41,6 +61,11 @@ impl Service<http::Request<Body>> for EchoServer {
                 let mut grpc =
                     tonic::server::Grpc::new(tonic_prost::ProstCodec::<Echo, Echo>::default());
                 Ok(grpc.unary(EchoMethod, request).await)
+            } else if request.uri().path() == "/bench.v1.EchoService/Ticks" {
+                let mut grpc = tonic::server::Grpc::new(
+                    tonic_prost::ProstCodec::<Echo, TickRequest>::default(),
+                );
+                Ok(grpc.server_streaming(TicksMethod, request).await)
             } else {
                 Ok(tonic::Status::unimplemented("").into_http())
             }
