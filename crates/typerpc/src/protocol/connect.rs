@@ -63,7 +63,7 @@ where
         Ok(body) => body,
         Err(status) => return error_response(&status, codec, HeaderMap::new(), HeaderMap::new()),
     };
-    let body = match call.request_compression.decompress(&body, limit) {
+    let body = match call.request_compression.decompress_bytes(body, limit) {
         Ok(body) => body,
         Err(status) => return error_response(&status, codec, HeaderMap::new(), HeaderMap::new()),
     };

@@ -35,18 +35,19 @@ pub(crate) enum Protocol {
     ConnectGet,
 }
 
-/// The media type without parameters, lower-cased (`application/json;
-/// charset=utf-8` is `application/json`).
-fn media_type(value: Option<&HeaderValue>) -> Option<String> {
+/// The media type without parameters (`application/json; charset=utf-8`
+/// is `application/json`), compared without regard to case and without
+/// allocating: this runs on every call.
+fn media_type(value: Option<&HeaderValue>) -> Option<&str> {
     let value = value?.to_str().ok()?;
-    Some(
-        value
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase(),
-    )
+    Some(value.split(';').next().unwrap_or("").trim())
+}
+
+/// `value` starts with `prefix`, ignoring ASCII case; returns the rest.
+fn strip_prefix_ignore_case<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = value.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &value[prefix.len()..])
 }
 
 fn classify(method: &HttpMethod, content_type: Option<&HeaderValue>) -> Option<Protocol> {
@@ -54,31 +55,43 @@ fn classify(method: &HttpMethod, content_type: Option<&HeaderValue>) -> Option<P
         return Some(Protocol::ConnectGet);
     }
     let media = media_type(content_type)?;
-    let grpc_codec = |suffix: &str| match suffix {
-        "" | "+proto" => Some(Codec::Proto),
-        "+json" => Some(Codec::Json),
-        _ => None,
+    let grpc_codec = |suffix: &str| {
+        if suffix.is_empty() || suffix.eq_ignore_ascii_case("+proto") {
+            Some(Codec::Proto)
+        } else if suffix.eq_ignore_ascii_case("+json") {
+            Some(Codec::Json)
+        } else {
+            None
+        }
     };
-    if let Some(rest) = media.strip_prefix("application/grpc-web-text") {
-        return grpc_codec(rest).map(|codec| Protocol::GrpcWeb { codec, text: true });
+    if let Some(rest) = strip_prefix_ignore_case(media, "application/") {
+        if let Some(rest) = strip_prefix_ignore_case(rest, "grpc-web-text") {
+            return grpc_codec(rest).map(|codec| Protocol::GrpcWeb { codec, text: true });
+        }
+        if let Some(rest) = strip_prefix_ignore_case(rest, "grpc-web") {
+            return grpc_codec(rest).map(|codec| Protocol::GrpcWeb { codec, text: false });
+        }
+        if let Some(rest) = strip_prefix_ignore_case(rest, "grpc") {
+            return grpc_codec(rest).map(|codec| Protocol::Grpc { codec });
+        }
+        if rest.eq_ignore_ascii_case("json") {
+            return Some(Protocol::ConnectUnary { codec: Codec::Json });
+        }
+        if rest.eq_ignore_ascii_case("proto") {
+            return Some(Protocol::ConnectUnary {
+                codec: Codec::Proto,
+            });
+        }
+        if rest.eq_ignore_ascii_case("connect+json") {
+            return Some(Protocol::ConnectStream { codec: Codec::Json });
+        }
+        if rest.eq_ignore_ascii_case("connect+proto") {
+            return Some(Protocol::ConnectStream {
+                codec: Codec::Proto,
+            });
+        }
     }
-    if let Some(rest) = media.strip_prefix("application/grpc-web") {
-        return grpc_codec(rest).map(|codec| Protocol::GrpcWeb { codec, text: false });
-    }
-    if let Some(rest) = media.strip_prefix("application/grpc") {
-        return grpc_codec(rest).map(|codec| Protocol::Grpc { codec });
-    }
-    match media.as_str() {
-        "application/proto" => Some(Protocol::ConnectUnary {
-            codec: Codec::Proto,
-        }),
-        "application/json" => Some(Protocol::ConnectUnary { codec: Codec::Json }),
-        "application/connect+proto" => Some(Protocol::ConnectStream {
-            codec: Codec::Proto,
-        }),
-        "application/connect+json" => Some(Protocol::ConnectStream { codec: Codec::Json }),
-        _ => None,
-    }
+    None
 }
 
 /// Serves one request.
@@ -222,7 +235,15 @@ mod tests {
             classify(&post, ct("Application/JSON; charset=utf-8").as_ref()),
             Some(Protocol::ConnectUnary { codec: Codec::Json })
         );
+        assert_eq!(
+            classify(&post, ct("APPLICATION/Connect+Proto").as_ref()),
+            Some(Protocol::ConnectStream {
+                codec: Codec::Proto
+            })
+        );
         assert_eq!(classify(&post, ct("application/grpc+xml").as_ref()), None);
+        assert_eq!(classify(&post, ct("application/grpcx").as_ref()), None);
+        assert_eq!(classify(&post, ct("application/").as_ref()), None);
         assert_eq!(classify(&post, ct("text/plain").as_ref()), None);
         assert_eq!(classify(&post, None), None);
         assert_eq!(classify(&HttpMethod::GET, None), Some(Protocol::ConnectGet));
