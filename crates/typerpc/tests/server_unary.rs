@@ -290,10 +290,18 @@ mod tonic_client {
         request
             .metadata_mut()
             .insert("x-test", "meta".parse().unwrap());
+        let binary: &[u8] = &[0, 1, 2, 0xfe, 0xff];
+        request.metadata_mut().insert_bin(
+            "x-data-bin",
+            tonic::metadata::MetadataValue::from_bytes(binary),
+        );
         let response = call(&mut client, "/echo.v1.EchoService/Echo", request)
             .await
             .unwrap();
         assert_eq!(response.metadata().get("x-answer").unwrap(), "yes");
+        // `-bin` metadata survives the trip as bytes.
+        let echoed = response.metadata().get_bin("x-data-bin").unwrap();
+        assert_eq!(echoed.to_bytes().unwrap().as_ref(), binary);
         let response = response.into_inner();
         assert_eq!(
             (

@@ -56,6 +56,11 @@ impl EchoService {
             HeaderName::from_static("x-trailer"),
             HeaderValue::from_static("done"),
         );
+        // Binary metadata comes back as it came, header and trailer.
+        for value in ctx.request_headers().get_all("x-data-bin") {
+            ctx.append_response_header(HeaderName::from_static("x-data-bin"), value.clone());
+            ctx.append_response_trailer(HeaderName::from_static("x-data-bin"), value.clone());
+        }
         Ok(EchoResponse {
             text: req.text,
             count: req.count,
