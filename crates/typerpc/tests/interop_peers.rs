@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::peers::{peer, proto_dir};
+use common::peers::{node_dir, peer, proto_dir, python_stubs};
 use common::server::*;
 
 fn run(command: &mut Command) -> Output {
@@ -160,34 +160,12 @@ except grpc.RpcError as e:
 print("ok")
 "#;
 
-const RPC_STATUS_PROTO: &str = r#"syntax = "proto3";
-package google.rpc;
-import "google/protobuf/any.proto";
-message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }
-"#;
-
 #[tokio::test]
 async fn python_grpcio_stub_generated_from_our_proto() {
     let Some(python) = peer("python") else { return };
     let server = TestServer::start().await;
     let schema = proto_dir(&router(), "grpcio");
-    std::fs::create_dir_all(schema.join("google/rpc")).unwrap();
-    std::fs::write(schema.join("google/rpc/status.proto"), RPC_STATUS_PROTO).unwrap();
-    let out = schema.join("py");
-    std::fs::create_dir_all(&out).unwrap();
-    let generate = Command::new(&python)
-        .args(["-m", "grpc_tools.protoc", "-I"])
-        .arg(&schema)
-        .arg(format!("--python_out={}", out.display()))
-        .arg(format!("--grpc_python_out={}", out.display()))
-        .args(["echo/v1/echo.proto", "google/rpc/status.proto"])
-        .output()
-        .unwrap();
-    assert!(
-        generate.status.success(),
-        "protoc: {}",
-        String::from_utf8_lossy(&generate.stderr)
-    );
+    let out = python_stubs(&python, &schema, &["echo/v1/echo.proto"]);
     let script = schema.join("client.py");
     std::fs::write(&script, PYTHON_CLIENT).unwrap();
     let addr = server.addr.to_string();
@@ -214,13 +192,7 @@ async fn python_grpcio_stub_generated_from_our_proto() {
 /// binary, HTTP/1.1 and HTTP/2, with a client built from our descriptors.
 #[tokio::test]
 async fn connect_node_client_over_both_codecs_and_http_versions() {
-    let Some(node_dir) = common::peers::peers_dir()
-        .map(|bin| bin.join("../../node"))
-        .filter(|d| d.join("node_modules/@connectrpc/connect-node").exists())
-    else {
-        let _ = peer("connect-node (npm)");
-        return;
-    };
+    let Some(node_dir) = node_dir() else { return };
     let server = TestServer::start().await;
     let set = router().schema().unwrap().file_descriptor_set();
     let fds = node_dir.join(format!("echo-{}.binpb", std::process::id()));

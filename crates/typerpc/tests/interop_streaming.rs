@@ -7,10 +7,10 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::peers::{peer, peers_dir, proto_dir};
+use common::peers::{node_dir, peer, proto_dir, python_stubs};
 use common::server::TestServer;
 use common::streaming::*;
 
@@ -216,34 +216,12 @@ except grpc.RpcError as e:
 print("ok")
 "#;
 
-const RPC_STATUS_PROTO: &str = r#"syntax = "proto3";
-package google.rpc;
-import "google/protobuf/any.proto";
-message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }
-"#;
-
 #[tokio::test]
 async fn python_grpcio_every_shape() {
     let Some(python) = peer("python") else { return };
     let server = start().await;
     let schema = proto_dir(&router(), "grpcio-stream");
-    std::fs::create_dir_all(schema.join("google/rpc")).unwrap();
-    std::fs::write(schema.join("google/rpc/status.proto"), RPC_STATUS_PROTO).unwrap();
-    let out = schema.join("py");
-    std::fs::create_dir_all(&out).unwrap();
-    let generate = Command::new(&python)
-        .args(["-m", "grpc_tools.protoc", "-I"])
-        .arg(&schema)
-        .arg(format!("--python_out={}", out.display()))
-        .arg(format!("--grpc_python_out={}", out.display()))
-        .args(["stream/v1/stream.proto", "google/rpc/status.proto"])
-        .output()
-        .unwrap();
-    assert!(
-        generate.status.success(),
-        "protoc: {}",
-        String::from_utf8_lossy(&generate.stderr)
-    );
+    let out = python_stubs(&python, &schema, &["stream/v1/stream.proto"]);
     let script = schema.join("client.py");
     std::fs::write(&script, PYTHON_CLIENT).unwrap();
     let mut command = Command::new(python);
@@ -259,16 +237,6 @@ async fn python_grpcio_every_shape() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
-}
-
-fn node_dir() -> Option<PathBuf> {
-    let dir = peers_dir()
-        .map(|bin| bin.join("../../node"))
-        .filter(|d| d.join("node_modules/@connectrpc/connect-node").exists());
-    if dir.is_none() {
-        let _ = peer("connect-node (npm)");
-    }
-    dir
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use super::dispatch::Codec;
 use super::{connect_error, timeout};
 use crate::server::body::RpcBody;
 use crate::server::router::{read_body, Inner};
-use crate::service::{Context, Format, Method};
+use crate::service::{Context, Method};
 use crate::Status;
 
 /// Responses smaller than this are not worth compressing.
@@ -166,20 +166,9 @@ async fn respond(
     body: Bytes,
 ) -> Response<RpcBody> {
     let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
-    let format = match call.codec {
-        Codec::Proto => Format::Proto,
-        Codec::Json => Format::Json(inner.json.clone()),
-    };
+    let format = call.codec.format(&inner.json);
     let future = method.call_unary(ctx.clone(), body, &format);
-    let result = match call.deadline {
-        Some(deadline) => match tokio::time::timeout_at(deadline.into(), future).await {
-            Ok(result) => result,
-            Err(_) => Err(Status::deadline_exceeded(
-                "the deadline expired before the call completed",
-            )),
-        },
-        None => future.await,
-    };
+    let result = timeout::within_deadline(call.deadline, future).await;
     let metadata = ctx.take_response_metadata();
     match result {
         Ok(message) => {

@@ -23,7 +23,7 @@ use super::response_writer::{Ending, ResponseFrames, Writing};
 use super::{connect, timeout};
 use crate::server::body::RpcBody;
 use crate::server::router::Inner;
-use crate::service::{Context, Format, Method};
+use crate::service::{Context, Method};
 use crate::Status;
 
 fn content_type(codec: Codec) -> HeaderValue {
@@ -111,20 +111,9 @@ where
         },
     );
     let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
-    let format = match codec {
-        Codec::Proto => Format::Proto,
-        Codec::Json => Format::Json(inner.json.clone()),
-    };
+    let format = codec.format(&inner.json);
     let future = method.call_streaming(ctx.clone(), requests, &format);
-    let result = match call.deadline {
-        Some(deadline) => match tokio::time::timeout_at(deadline.into(), future).await {
-            Ok(result) => result,
-            Err(_) => Err(Status::deadline_exceeded(
-                "the deadline expired before the call completed",
-            )),
-        },
-        None => future.await,
-    };
+    let result = timeout::within_deadline(call.deadline, future).await;
     let headers = ctx.take_response_headers();
     let frames = match result {
         Ok(responses) => ResponseFrames::new(responses, writing, ctx, call.deadline),

@@ -14,15 +14,26 @@ use std::sync::Arc;
 use http::{header, HeaderValue, Method as HttpMethod, Request, Response, StatusCode};
 
 use super::{connect, connect_stream, grpc};
+use crate::message::json::JsonOptions;
 use crate::server::body::RpcBody;
 use crate::server::router::Inner;
-use crate::service::Method;
+use crate::service::{Format, Method};
 
 /// The message codec named by a content type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Codec {
     Proto,
     Json,
+}
+
+impl Codec {
+    /// How the method layer encodes messages for this codec.
+    pub(crate) fn format(self, json: &Arc<JsonOptions>) -> Format {
+        match self {
+            Codec::Proto => Format::Proto,
+            Codec::Json => Format::Json(Arc::clone(json)),
+        }
+    }
 }
 
 /// What a request speaks.

@@ -19,7 +19,7 @@ use super::response_writer::{web_trailer_frame, Ending, ResponseFrames, Writing}
 use super::{grpc_status, timeout, web_text};
 use crate::server::body::RpcBody;
 use crate::server::router::{read_body, Inner};
-use crate::service::{Context, Format, Method};
+use crate::service::{Context, Method};
 use crate::Status;
 
 use super::response_writer::COMPRESS_MIN_BYTES;
@@ -137,20 +137,9 @@ where
     };
 
     let ctx = Context::for_call(parts.headers, deadline, &parts.extensions);
-    let format = match codec {
-        Codec::Proto => Format::Proto,
-        Codec::Json => Format::Json(inner.json.clone()),
-    };
+    let format = codec.format(&inner.json);
     let future = method.call_unary(ctx.clone(), message, &format);
-    let result = match deadline {
-        Some(deadline) => match tokio::time::timeout_at(deadline.into(), future).await {
-            Ok(result) => result,
-            Err(_) => Err(Status::deadline_exceeded(
-                "the deadline expired before the call completed",
-            )),
-        },
-        None => future.await,
-    };
+    let result = timeout::within_deadline(deadline, future).await;
     let metadata = ctx.take_response_metadata();
     let response = match result {
         Ok(response) => response,
@@ -223,20 +212,9 @@ where
 {
     let requests = request_reader::messages(body, call.request);
     let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
-    let format = match call.shape.codec {
-        Codec::Proto => Format::Proto,
-        Codec::Json => Format::Json(inner.json.clone()),
-    };
+    let format = call.shape.codec.format(&inner.json);
     let future = method.call_streaming(ctx.clone(), requests, &format);
-    let result = match call.deadline {
-        Some(deadline) => match tokio::time::timeout_at(deadline.into(), future).await {
-            Ok(result) => result,
-            Err(_) => Err(Status::deadline_exceeded(
-                "the deadline expired before the call completed",
-            )),
-        },
-        None => future.await,
-    };
+    let result = timeout::within_deadline(call.deadline, future).await;
     let responses = match result {
         Ok(responses) => responses,
         Err(status) => {

@@ -38,3 +38,52 @@ pub fn proto_dir(router: &typerpc::Router, name: &str) -> PathBuf {
     typerpc::schema::write_proto_files(&router.schema().unwrap(), &dir).unwrap();
     dir
 }
+
+/// The folder holding the npm peers (`node_modules` with connect-node),
+/// or `None` (after saying why) when they are not installed.
+pub fn node_dir() -> Option<PathBuf> {
+    let dir = peers_dir()
+        .map(|bin| bin.join("../../node"))
+        .filter(|d| d.join("node_modules/@connectrpc/connect-node").exists());
+    if dir.is_none() {
+        let _ = peer("connect-node (npm)");
+    }
+    dir
+}
+
+/// `google/rpc/status.proto`, reduced to what decoding a
+/// `grpc-status-details-bin` trailer needs.
+pub const RPC_STATUS_PROTO: &str = r#"syntax = "proto3";
+package google.rpc;
+import "google/protobuf/any.proto";
+message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }
+"#;
+
+/// Generates Python grpcio stubs for `protos` (paths under `schema`, plus
+/// `google/rpc/status.proto`) with grpcio-tools into `schema/py`; returns
+/// that folder.
+pub fn python_stubs(
+    python: &std::path::Path,
+    schema: &std::path::Path,
+    protos: &[&str],
+) -> PathBuf {
+    std::fs::create_dir_all(schema.join("google/rpc")).unwrap();
+    std::fs::write(schema.join("google/rpc/status.proto"), RPC_STATUS_PROTO).unwrap();
+    let out = schema.join("py");
+    std::fs::create_dir_all(&out).unwrap();
+    let generate = std::process::Command::new(python)
+        .args(["-m", "grpc_tools.protoc", "-I"])
+        .arg(schema)
+        .arg(format!("--python_out={}", out.display()))
+        .arg(format!("--grpc_python_out={}", out.display()))
+        .args(protos)
+        .arg("google/rpc/status.proto")
+        .output()
+        .unwrap();
+    assert!(
+        generate.status.success(),
+        "protoc: {}",
+        String::from_utf8_lossy(&generate.stderr)
+    );
+    out
+}
