@@ -17,8 +17,7 @@ pub fn compile_dir(dir: &Path) -> Result<FileDescriptorSet, String> {
         return Err(format!("{} is not a folder", dir.display()));
     }
     let mut files = Vec::new();
-    find_protos(dir, &mut files)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    find_protos(dir, &mut files).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     if files.is_empty() {
         return Err(format!("{} holds no .proto files", dir.display()));
     }
@@ -27,8 +26,7 @@ pub fn compile_dir(dir: &Path) -> Result<FileDescriptorSet, String> {
         .iter()
         .filter_map(|f| f.strip_prefix(dir).ok().map(Path::to_path_buf))
         .collect();
-    let mut compiler =
-        protox::Compiler::new([dir]).map_err(|e| describe(dir, &e))?;
+    let mut compiler = protox::Compiler::new([dir]).map_err(|e| describe(dir, &e))?;
     for file in &relative {
         compiler.open_file(file).map_err(|e| describe(dir, &e))?;
     }

@@ -54,7 +54,10 @@ service ShopService {
 
 /// Runs `breaking` from [`OLD`] to `new` (both as `shop/v1/shop.proto`).
 fn check(name: &str, new: &str) -> Run {
-    let (old_dir, new_dir) = (temp_dir(&format!("{name}-old")), temp_dir(&format!("{name}-new")));
+    let (old_dir, new_dir) = (
+        temp_dir(&format!("{name}-old")),
+        temp_dir(&format!("{name}-new")),
+    );
     write(&old_dir, "shop/v1/shop.proto", OLD);
     write(&new_dir, "shop/v1/shop.proto", new);
     let run = breaking(&old_dir, &new_dir);
@@ -64,7 +67,11 @@ fn check(name: &str, new: &str) -> Run {
 }
 
 fn assert_breaks(run: &Run, expected_line: &str) {
-    assert_eq!(run.code, 1, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 1,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
     assert!(
         run.stdout.lines().any(|l| l == expected_line),
         "expected {expected_line:?} in:\n{}",
@@ -73,7 +80,11 @@ fn assert_breaks(run: &Run, expected_line: &str) {
 }
 
 fn assert_passes(run: &Run) {
-    assert_eq!(run.code, 0, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
 
@@ -81,14 +92,23 @@ fn assert_passes(run: &Run) {
 fn catches_a_renumbered_field() {
     let run = check(
         "renumbered",
-        &OLD.replace("string id = 1;\n  int64 total = 2;", "int64 total = 1;\n  string id = 2;"),
+        &OLD.replace(
+            "string id = 1;\n  int64 total = 2;",
+            "int64 total = 1;\n  string id = 2;",
+        ),
     );
-    assert_breaks(&run, "shop/v1/shop.proto:shop.v1.Order.id: field renumbered from 1 to 2");
+    assert_breaks(
+        &run,
+        "shop/v1/shop.proto:shop.v1.Order.id: field renumbered from 1 to 2",
+    );
 }
 
 #[test]
 fn passes_an_added_field() {
-    assert_passes(&check("added", &OLD.replace("int64 total = 2;", "int64 total = 2;\n  string note = 3;")));
+    assert_passes(&check(
+        "added",
+        &OLD.replace("int64 total = 2;", "int64 total = 2;\n  string note = 3;"),
+    ));
 }
 
 #[test]
@@ -104,7 +124,10 @@ fn catches_a_removed_unreserved_field() {
 fn passes_a_removed_reserved_field() {
     let run = check(
         "reserved",
-        &OLD.replace("  int64 total = 2;\n", "  reserved 2;\n  reserved \"total\";\n"),
+        &OLD.replace(
+            "  int64 total = 2;\n",
+            "  reserved 2;\n  reserved \"total\";\n",
+        ),
     );
     assert_passes(&run);
 }
@@ -129,9 +152,16 @@ fn catches_a_renamed_method() {
 
 #[test]
 fn a_file_that_does_not_compile_is_a_usage_error_naming_file_and_line() {
-    let run = check("syntax", &OLD.replace("int64 total = 2;", "int64 total = ;"));
+    let run = check(
+        "syntax",
+        &OLD.replace("int64 total = 2;", "int64 total = ;"),
+    );
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("shop/v1/shop.proto:6:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shop/v1/shop.proto:6:"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -21,10 +21,22 @@ fn exported(name: &str) -> std::path::PathBuf {
         &dir,
     )
     .expect("exported");
-    let relative: Vec<_> = written.iter().map(|p| p.strip_prefix(&dir).unwrap().to_owned()).collect();
-    assert!(relative.contains(&"shop/v1/shop.proto".into()), "{relative:?}");
-    assert!(relative.contains(&"shop/common/v1/common.proto".into()), "{relative:?}");
-    assert!(!relative.iter().any(|p| p.starts_with("google")), "{relative:?}");
+    let relative: Vec<_> = written
+        .iter()
+        .map(|p| p.strip_prefix(&dir).unwrap().to_owned())
+        .collect();
+    assert!(
+        relative.contains(&"shop/v1/shop.proto".into()),
+        "{relative:?}"
+    );
+    assert!(
+        relative.contains(&"shop/common/v1/common.proto".into()),
+        "{relative:?}"
+    );
+    assert!(
+        !relative.iter().any(|p| p.starts_with("google")),
+        "{relative:?}"
+    );
     dir
 }
 

@@ -37,17 +37,25 @@ fn ours() -> FileDescriptorSet {
 
 /// Every item of `list` by name, so that declaration order does not matter.
 fn by_name<T: Clone>(list: &[T], name: impl Fn(&T) -> &str) -> BTreeMap<String, T> {
-    list.iter().map(|x| (name(x).to_string(), x.clone())).collect()
+    list.iter()
+        .map(|x| (name(x).to_string(), x.clone()))
+        .collect()
 }
 
 fn compare(official: &FileDescriptorProto, ours: &FileDescriptorProto) -> Vec<String> {
     let mut problems = Vec::new();
     let at = official.name();
     if official.package != ours.package {
-        problems.push(format!("{at}: package {:?} vs {:?}", official.package, ours.package));
+        problems.push(format!(
+            "{at}: package {:?} vs {:?}",
+            official.package, ours.package
+        ));
     }
     if official.dependency != ours.dependency {
-        problems.push(format!("{at}: imports {:?} vs {:?}", official.dependency, ours.dependency));
+        problems.push(format!(
+            "{at}: imports {:?} vs {:?}",
+            official.dependency, ours.dependency
+        ));
     }
     let pairs = [
         (
@@ -146,7 +154,11 @@ fn embedded_well_known_files_equal_protox() {
         .add_message(<typerpc::Timestamp as typerpc::Message>::schema());
     let set = builder.build().expect("schema");
     for file in set.files() {
-        assert!(embedded.contains_key(&file.path), "{} is not embedded", file.path);
+        assert!(
+            embedded.contains_key(&file.path),
+            "{} is not embedded",
+            file.path
+        );
     }
     assert_eq!(set.files().len(), embedded.len());
 }

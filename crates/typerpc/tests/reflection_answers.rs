@@ -112,7 +112,10 @@ fn a_service_comes_with_its_dependencies_and_decodes_into_a_pool() {
     let order = method.output();
     assert_eq!(order.full_name(), "shop.v1.Order");
     let total = order.get_field_by_name("total").unwrap();
-    assert_eq!(total.kind().as_message().unwrap().full_name(), "shop.common.v1.Money");
+    assert_eq!(
+        total.kind().as_message().unwrap().full_name(),
+        "shop.common.v1.Money"
+    );
     assert!(pool.get_message_by_name("shop.v1.Order.Line").is_some());
     assert!(pool.get_enum_by_name("shop.common.v1.Currency").is_some());
 }
@@ -120,9 +123,15 @@ fn a_service_comes_with_its_dependencies_and_decodes_into_a_pool() {
 #[test]
 fn each_file_is_sent_once_per_stream_except_the_one_asked_for() {
     let mut stream = session();
-    let first = files(ask(&mut stream, MessageRequest::FileByFilename("shop/v1/shop.proto".into())));
+    let first = files(ask(
+        &mut stream,
+        MessageRequest::FileByFilename("shop/v1/shop.proto".into()),
+    ));
     assert_eq!(first.len(), 3);
-    let again = files(ask(&mut stream, MessageRequest::FileByFilename("shop/v1/shop.proto".into())));
+    let again = files(ask(
+        &mut stream,
+        MessageRequest::FileByFilename("shop/v1/shop.proto".into()),
+    ));
     assert_eq!(names(&again), ["shop/v1/shop.proto"]);
     let dependency = files(ask(
         &mut stream,
@@ -130,7 +139,10 @@ fn each_file_is_sent_once_per_stream_except_the_one_asked_for() {
     ));
     assert_eq!(names(&dependency), ["shop/common/v1/common.proto"]);
     // A new stream starts afresh.
-    let fresh = files(ask(&mut session(), MessageRequest::FileByFilename("shop/v1/shop.proto".into())));
+    let fresh = files(ask(
+        &mut session(),
+        MessageRequest::FileByFilename("shop/v1/shop.proto".into()),
+    ));
     assert_eq!(fresh.len(), 3);
 }
 
@@ -145,12 +157,24 @@ fn finds_every_kind_of_symbol() {
         ("shop.v1.Order.placed_at", "shop/v1/shop.proto"),
         ("shop.common.v1.Currency", "shop/common/v1/common.proto"),
         ("shop.common.v1.CURRENCY_EUR", "shop/common/v1/common.proto"),
-        ("google.protobuf.Timestamp", "google/protobuf/timestamp.proto"),
-        ("grpc.health.v1.HealthCheckResponse.SERVING", "grpc/health/v1/health.proto"),
-        ("grpc.reflection.v1.ServerReflectionRequest.message_request", "grpc/reflection/v1/reflection.proto"),
+        (
+            "google.protobuf.Timestamp",
+            "google/protobuf/timestamp.proto",
+        ),
+        (
+            "grpc.health.v1.HealthCheckResponse.SERVING",
+            "grpc/health/v1/health.proto",
+        ),
+        (
+            "grpc.reflection.v1.ServerReflectionRequest.message_request",
+            "grpc/reflection/v1/reflection.proto",
+        ),
     ];
     for (symbol, file) in cases {
-        let served = files(ask(&mut session(), MessageRequest::FileContainingSymbol(symbol.into())));
+        let served = files(ask(
+            &mut session(),
+            MessageRequest::FileContainingSymbol(symbol.into()),
+        ));
         assert_eq!(served[0].name(), file, "{symbol}");
     }
 }
@@ -182,7 +206,10 @@ fn unknown_names_are_not_found_and_the_stream_goes_on() {
 
 #[test]
 fn a_message_has_no_extension_numbers() {
-    match ask(&mut session(), MessageRequest::AllExtensionNumbersOfType("shop.v1.Order".into())) {
+    match ask(
+        &mut session(),
+        MessageRequest::AllExtensionNumbersOfType("shop.v1.Order".into()),
+    ) {
         MessageResponse::AllExtensionNumbersResponse(numbers) => {
             assert_eq!(numbers.base_type_name, "shop.v1.Order");
             assert!(numbers.extension_number.is_empty());
@@ -194,7 +221,10 @@ fn a_message_has_no_extension_numbers() {
 #[test]
 fn a_request_without_a_question_ends_the_stream() {
     let status = session()
-        .answer(ServerReflectionRequest { host: String::new(), message_request: None })
+        .answer(ServerReflectionRequest {
+            host: String::new(),
+            message_request: None,
+        })
         .unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
 }
@@ -229,7 +259,10 @@ fn what_reflection_serves_equals_what_was_written() {
     let mut stream = session();
     let mut checked = 0;
     for file in set.files() {
-        let served = files(ask(&mut stream, MessageRequest::FileByFilename(file.path.clone())));
+        let served = files(ask(
+            &mut stream,
+            MessageRequest::FileByFilename(file.path.clone()),
+        ));
         let expected = if file.is_well_known() {
             typerpc::reflection::well_known_files()[&file.path].clone()
         } else {

@@ -12,7 +12,10 @@ use recommendation::RecommendationService;
 use typerpc::service::Service;
 
 fn exported(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("typerpc-recommendation-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "typerpc-recommendation-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     typerpc::schema::write_service_proto_files([RecommendationService::schema()], &dir)
         .expect("exported");
@@ -32,7 +35,10 @@ fn exported_files_build_with_buf_and_lint_clean_but_for_accepted_rules() {
     let dir = exported("buf");
     if let Some(rules) = common::export_peers::buf_build_and_lint(&dir) {
         common::export_peers::assert_only_accepted_lint(&rules);
-        assert!(!rules.is_empty(), "the accepted rules are documented because they fire here");
+        assert!(
+            !rules.is_empty(),
+            "the accepted rules are documented because they fire here"
+        );
     }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -112,7 +112,10 @@ fn compare_fields(
             );
         }
         if old.reserved_name.iter().any(|n| n == new_field.name()) {
-            report(symbol, format!("field takes reserved name {:?}", new_field.name()));
+            report(
+                symbol,
+                format!("field takes reserved name {:?}", new_field.name()),
+            );
         }
     }
 }
@@ -146,7 +149,7 @@ fn describe_type(index: &Index, field: &FieldDescriptorProto) -> String {
                 .field
                 .iter()
                 .find(|f| f.number() == number)
-                .map_or_else(|| "?".to_string(), |f| value_type(f))
+                .map_or_else(|| "?".to_string(), value_type)
         };
         return format!("map<{}, {}>", part(1), part(2));
     }

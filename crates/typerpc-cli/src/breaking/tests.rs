@@ -128,7 +128,10 @@ fn oneof_membership_changes_are_caught_but_optional_is_not() {
         "message Order { string id = 1; oneof amount { int64 total = 2; } }",
         "shop.proto:shop.v1.Order.total: field 2 moved into oneof amount",
     );
-    assert_compatible(ORDER, "message Order { string id = 1; optional int64 total = 2; }");
+    assert_compatible(
+        ORDER,
+        "message Order { string id = 1; optional int64 total = 2; }",
+    );
 }
 
 #[test]
@@ -185,7 +188,10 @@ fn enum_values_removed_or_renamed_are_caught() {
         "enum Kind { KIND_UNSPECIFIED = 0; KIND_A = 1; }",
         "shop.proto:shop.v1.Kind: value KIND_B = 2 removed without reserving its number",
     );
-    assert_compatible(old, "enum Kind { KIND_UNSPECIFIED = 0; KIND_A = 1; reserved 2; }");
+    assert_compatible(
+        old,
+        "enum Kind { KIND_UNSPECIFIED = 0; KIND_A = 1; reserved 2; }",
+    );
     assert_one(
         old,
         "enum Kind { KIND_UNSPECIFIED = 0; KIND_A = 1; KIND_C = 2; }",
@@ -236,8 +242,14 @@ fn changed_method_types_and_streaming_are_caught() {
 fn a_changed_package_is_caught() {
     let old = compile_files(&[("a.proto", "syntax = \"proto3\"; package a.v1; message M {}")]);
     let new = compile_files(&[("a.proto", "syntax = \"proto3\"; package a.v2; message M {}")]);
-    let found: Vec<String> = compare(&old, &new).iter().map(ToString::to_string).collect();
-    assert_eq!(found, ["a.proto:a.v1: package changed from \"a.v1\" to \"a.v2\""]);
+    let found: Vec<String> = compare(&old, &new)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        found,
+        ["a.proto:a.v1: package changed from \"a.v1\" to \"a.v2\""]
+    );
 }
 
 #[test]
@@ -247,8 +259,14 @@ fn moving_a_message_to_another_file_is_compatible() {
         "syntax = \"proto3\"; package a.v1; message M { int32 x = 1; } message N { M m = 1; }",
     )]);
     let new = compile_files(&[
-        ("a.proto", "syntax = \"proto3\"; package a.v1; import \"b.proto\"; message N { M m = 1; }"),
-        ("b.proto", "syntax = \"proto3\"; package a.v1; message M { int32 x = 1; }"),
+        (
+            "a.proto",
+            "syntax = \"proto3\"; package a.v1; import \"b.proto\"; message N { M m = 1; }",
+        ),
+        (
+            "b.proto",
+            "syntax = \"proto3\"; package a.v1; message M { int32 x = 1; }",
+        ),
     ]);
     assert!(compare(&old, &new).is_empty());
 }

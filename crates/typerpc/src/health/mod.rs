@@ -11,7 +11,7 @@ mod messages;
 mod reporter;
 
 pub use messages::{
-    HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse, ServingStatus, FILE, HEALTH_SERVICE, PACKAGE,
-    SERVICE_NAME,
+    HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse, ServingStatus,
+    FILE, HEALTH_SERVICE, PACKAGE, SERVICE_NAME,
 };
 pub use reporter::{HealthReporter, HealthWatch};

@@ -150,7 +150,9 @@ impl HealthReporter {
         // Clients choose the names they watch: drop the channels nobody
         // follows any more, so that watching made-up names cannot grow
         // the state without bound.
-        state.channels.retain(|_, channel| channel.receiver_count() > 0);
+        state
+            .channels
+            .retain(|_, channel| channel.receiver_count() > 0);
         let visible = state.visible(service);
         let receiver = state
             .channels

@@ -42,10 +42,16 @@ fn shutdown_reports_everything_not_serving_and_resume_restores() {
     assert_eq!(health.check(SHOP).unwrap(), ServingStatus::NotServing);
     // Set during shutdown: remembered, not shown.
     health.set_serving("late.v1.Late");
-    assert_eq!(health.check("late.v1.Late").unwrap(), ServingStatus::NotServing);
+    assert_eq!(
+        health.check("late.v1.Late").unwrap(),
+        ServingStatus::NotServing
+    );
     health.resume();
     assert_eq!(health.check(SHOP).unwrap(), ServingStatus::Serving);
-    assert_eq!(health.check("late.v1.Late").unwrap(), ServingStatus::Serving);
+    assert_eq!(
+        health.check("late.v1.Late").unwrap(),
+        ServingStatus::Serving
+    );
     assert_eq!(
         health.statuses(),
         [

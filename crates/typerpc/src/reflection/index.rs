@@ -130,7 +130,9 @@ impl ReflectionIndex {
     }
 
     fn add_symbol(&mut self, path: &str, symbol: String) {
-        self.symbols.entry(symbol).or_insert_with(|| path.to_string());
+        self.symbols
+            .entry(symbol)
+            .or_insert_with(|| path.to_string());
     }
 
     /// The fully-qualified names of the services, sorted.

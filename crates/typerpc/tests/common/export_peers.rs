@@ -30,7 +30,9 @@ fn proto_files(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn run(command: &mut Command) -> (bool, String) {
-    let output = command.output().unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -73,7 +75,11 @@ pub fn buf_build_and_lint(dir: &Path) -> Option<Vec<String>> {
     let buf = peer("buf")?;
     // gRPC's own health and reflection files (`grpc/...`) are built but not
     // linted: their names (`Health`, `UNKNOWN = 0`) are fixed by gRPC.
-    let lint_ignore = if dir.join("grpc").is_dir() { "  ignore:\n    - grpc\n" } else { "" };
+    let lint_ignore = if dir.join("grpc").is_dir() {
+        "  ignore:\n    - grpc\n"
+    } else {
+        ""
+    };
     std::fs::write(
         dir.join("buf.yaml"),
         format!("version: v2\nlint:\n  use:\n    - STANDARD\n{lint_ignore}"),

@@ -60,5 +60,8 @@ impl ShopService {
 
 /// The schema of the shop service.
 pub fn schema() -> typerpc::schema::SchemaSet {
-    typerpc::Router::new().add(ShopService).schema().expect("schema")
+    typerpc::Router::new()
+        .add(ShopService)
+        .schema()
+        .expect("schema")
 }
