@@ -9,8 +9,10 @@
 // Lets the derive's `::typerpc::...` paths work inside this crate too.
 extern crate self as typerpc;
 
+pub mod health;
 pub mod message;
 pub mod protocol;
+pub mod reflection;
 pub mod schema;
 pub mod server;
 pub mod service;

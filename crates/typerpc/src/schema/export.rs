@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::SchemaSet;
+use super::model::ServiceSchema;
+use super::{SchemaBuilder, SchemaError, SchemaSet};
 
 /// The environment variable that makes [`check_proto_files`] rewrite the
 /// files instead of failing.
@@ -23,6 +24,63 @@ pub fn write_proto_files(set: &SchemaSet, dir: &Path) -> std::io::Result<Vec<Pat
         written.push(path);
     }
     Ok(written)
+}
+
+/// Writes the `.proto` files of `services` and every type they use under
+/// `dir`, laid out by package, ready for `protoc` and `buf` users. Returns
+/// the paths written.
+///
+/// ```no_run
+/// # use typerpc::service::Service;
+/// # fn export<S: Service>(dir: &std::path::Path) -> Result<(), typerpc::schema::ExportError> {
+/// typerpc::schema::write_service_proto_files([S::schema()], dir)?;
+/// # Ok(()) }
+/// ```
+///
+/// With a [`Router`](crate::Router) at hand,
+/// `write_proto_files(&router.schema()?, dir)` does the same for its
+/// services.
+///
+/// # Errors
+///
+/// The services do not form a valid schema, or a file cannot be written.
+pub fn write_service_proto_files(
+    services: impl IntoIterator<Item = &'static ServiceSchema>,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ExportError> {
+    let mut builder = SchemaBuilder::new();
+    for service in services {
+        builder.add_service(service);
+    }
+    let set = builder.build().map_err(ExportError::Schema)?;
+    write_proto_files(&set, dir).map_err(ExportError::Io)
+}
+
+/// Why [`write_service_proto_files`] failed.
+#[derive(Debug)]
+pub enum ExportError {
+    /// The services do not form a valid schema.
+    Schema(SchemaError),
+    /// A folder or file could not be written.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportError::Schema(e) => write!(f, "invalid schema: {e}"),
+            ExportError::Io(e) => write!(f, "writing .proto files: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ExportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ExportError::Schema(e) => Some(e),
+            ExportError::Io(e) => Some(e),
+        }
+    }
 }
 
 /// Checks that the files under `dir` equal what `set` renders; with

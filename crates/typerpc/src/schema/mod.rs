@@ -14,5 +14,7 @@ pub mod naming;
 mod proto_text;
 
 pub use builder::{ProtoFile, SchemaBuilder, SchemaError, SchemaSet};
-pub use export::{check_proto_files, write_proto_files, UPDATE_ENV};
+pub use export::{
+    check_proto_files, write_proto_files, write_service_proto_files, ExportError, UPDATE_ENV,
+};
 pub use proto_text::HEADER;

@@ -1,0 +1,17 @@
+//! gRPC health checking (`grpc.health.v1`): the messages, the service
+//! schema and the state the server reports.
+//!
+//! [`HealthReporter`] holds the statuses: one for the server as a whole
+//! (the empty service name) and one per service, changed from code at any
+//! time and followed by `Watch` calls through [`HealthWatch`]. The server
+//! marks everything `NOT_SERVING` when graceful shutdown starts
+//! ([`HealthReporter::shutdown`]) so load balancers drain it.
+
+mod messages;
+mod reporter;
+
+pub use messages::{
+    HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse, ServingStatus,
+    FILE, HEALTH_SERVICE, PACKAGE, SERVICE_NAME,
+};
+pub use reporter::{HealthReporter, HealthWatch};
