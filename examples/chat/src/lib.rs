@@ -202,24 +202,15 @@ impl ChatService {
         // The feed goes first, so the room's messages posted before the
         // caller finished are all sent before the call ends.
         let events = stream::select_with_strategy(feed, done, |_: &mut ()| stream::PollNext::Left);
-        Ok(ResponseStream::new(
-            events
-                .scan((), |_, event| {
-                    std::future::ready(match event {
-                        Event::Room(item) => Some(item),
-                        Event::Done(None) => None,
-                        Event::Done(Some(status)) => Some(Err(status)),
-                    })
-                })
-                .scan(false, |failed, item| {
-                    // Nothing after an error.
-                    if *failed {
-                        return std::future::ready(None);
-                    }
-                    *failed = item.is_err();
-                    std::future::ready(Some(item))
-                }),
-        ))
+        // The caller's side ending ends the call; an error item ends it
+        // with that error (the server reads no further).
+        Ok(ResponseStream::new(events.scan((), |_, event| {
+            std::future::ready(match event {
+                Event::Room(item) => Some(item),
+                Event::Done(None) => None,
+                Event::Done(Some(status)) => Some(Err(status)),
+            })
+        })))
     }
 }
 

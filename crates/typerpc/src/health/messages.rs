@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 
-use crate::schema::model::{MessageSchema, MethodSchema, ServiceSchema};
 use crate::Message;
 
 /// The `.proto` file the health types and service belong to.
@@ -68,60 +67,4 @@ pub struct HealthListRequest {}
 pub struct HealthListResponse {
     /// The statuses by service name.
     pub statuses: HashMap<String, HealthCheckResponse>,
-}
-
-/// The schema of `grpc.health.v1.Health`: unary `Check` and `List`, and
-/// server-streaming `Watch`.
-///
-/// Written by hand because the service answering it lives in the server;
-/// it lets reflection and `.proto` export describe the health service.
-pub static HEALTH_SERVICE: ServiceSchema = ServiceSchema {
-    name: "Health",
-    package: PACKAGE,
-    doc: "",
-    methods: &[
-        MethodSchema {
-            name: "Check",
-            input: request_schema,
-            output: response_schema,
-            client_streaming: false,
-            server_streaming: false,
-            idempotent: false,
-            doc: "",
-        },
-        MethodSchema {
-            name: "List",
-            input: list_request_schema,
-            output: list_response_schema,
-            client_streaming: false,
-            server_streaming: false,
-            idempotent: false,
-            doc: "",
-        },
-        MethodSchema {
-            name: "Watch",
-            input: request_schema,
-            output: response_schema,
-            client_streaming: false,
-            server_streaming: true,
-            idempotent: false,
-            doc: "",
-        },
-    ],
-};
-
-fn request_schema() -> &'static MessageSchema {
-    <HealthCheckRequest as Message>::schema()
-}
-
-fn response_schema() -> &'static MessageSchema {
-    <HealthCheckResponse as Message>::schema()
-}
-
-fn list_request_schema() -> &'static MessageSchema {
-    <HealthListRequest as Message>::schema()
-}
-
-fn list_response_schema() -> &'static MessageSchema {
-    <HealthListResponse as Message>::schema()
 }

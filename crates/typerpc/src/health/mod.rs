@@ -9,9 +9,17 @@
 
 mod messages;
 mod reporter;
+mod service;
 
 pub use messages::{
     HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse, ServingStatus,
-    FILE, HEALTH_SERVICE, PACKAGE, SERVICE_NAME,
+    FILE, PACKAGE, SERVICE_NAME,
 };
 pub use reporter::{HealthReporter, HealthWatch};
+pub(crate) use service::HealthService;
+
+/// The schema of `grpc.health.v1.Health` (`Check`, `List`, `Watch`), for
+/// reflection and `.proto` export.
+pub fn service_schema() -> &'static crate::schema::model::ServiceSchema {
+    <HealthService as crate::service::Service>::schema()
+}

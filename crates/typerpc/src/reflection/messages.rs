@@ -4,10 +4,9 @@
 //! back to v1alpha). The two packages declare the same messages, so one
 //! macro writes both; a test compares each with gRPC's official file.
 
-/// Declares the reflection messages and service schema of one package.
+/// Declares the reflection messages of one package.
 macro_rules! reflection_package {
     ($package:tt, $file:tt) => {
-        use $crate::schema::model::{MessageSchema, MethodSchema, ServiceSchema};
         use $crate::Message;
 
         /// The `.proto` file these types belong to.
@@ -122,34 +121,6 @@ macro_rules! reflection_package {
             pub error_code: i32,
             /// What went wrong.
             pub error_message: String,
-        }
-
-        /// The schema of `ServerReflection`, whose one method
-        /// `ServerReflectionInfo` streams both ways.
-        ///
-        /// Written by hand because the service answering it lives in the
-        /// server; it lets reflection describe itself.
-        pub static REFLECTION_SERVICE: ServiceSchema = ServiceSchema {
-            name: "ServerReflection",
-            package: $package,
-            doc: "",
-            methods: &[MethodSchema {
-                name: "ServerReflectionInfo",
-                input: request_schema,
-                output: response_schema,
-                client_streaming: true,
-                server_streaming: true,
-                idempotent: false,
-                doc: "",
-            }],
-        };
-
-        fn request_schema() -> &'static MessageSchema {
-            <ServerReflectionRequest as Message>::schema()
-        }
-
-        fn response_schema() -> &'static MessageSchema {
-            <ServerReflectionResponse as Message>::schema()
         }
     };
 }

@@ -34,10 +34,12 @@
 
 mod index;
 mod messages;
+mod service;
 mod session;
 
 pub use index::{well_known_files, ReflectionIndex};
 pub use messages::{v1, v1alpha};
+pub(crate) use service::{IndexSource, ReflectionV1, ReflectionV1alpha};
 pub use session::ReflectionSession;
 
 use crate::schema::model::ServiceSchema;
@@ -46,9 +48,6 @@ use crate::schema::model::ServiceSchema;
 /// user's: health, and reflection in both packages. Add them to the schema
 /// an index is built from so that reflection lists and describes them.
 pub fn standard_services() -> [&'static ServiceSchema; 3] {
-    [
-        &crate::health::HEALTH_SERVICE,
-        &v1::REFLECTION_SERVICE,
-        &v1alpha::REFLECTION_SERVICE,
-    ]
+    let [v1, v1alpha] = service::schemas();
+    [crate::health::service_schema(), v1, v1alpha]
 }

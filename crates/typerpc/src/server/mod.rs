@@ -3,6 +3,7 @@
 
 pub(crate) mod body;
 mod cors;
+mod probe;
 pub(crate) mod router;
 mod serve;
 mod tls;

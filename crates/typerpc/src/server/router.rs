@@ -17,7 +17,9 @@ use bytes::Bytes;
 use http::{Request, Response};
 
 use super::body::RpcBody;
+use crate::health::HealthReporter;
 use crate::message::json::JsonOptions;
+use crate::reflection::{IndexSource, ReflectionV1, ReflectionV1alpha};
 use crate::schema::model::ServiceSchema;
 use crate::service::{Method, Service};
 use crate::TypeRegistry;
@@ -67,6 +69,15 @@ pub(crate) struct Inner {
     pub(crate) json: Arc<JsonOptions>,
     pub(crate) limits: Limits,
     pub(crate) cors: Option<super::cors::Cors>,
+    /// The health reporter, when the health service is on.
+    pub(crate) health: Option<HealthReporter>,
+    /// Whether the reflection services are on.
+    pub(crate) reflection: bool,
+    /// The schemas of the health and reflection services that are on:
+    /// reflection describes them, `Router::schema` leaves them out.
+    pub(crate) standard: Vec<&'static ServiceSchema>,
+    /// The path answering plain-HTTP health probes, if any.
+    pub(crate) probe: Option<String>,
 }
 
 impl std::fmt::Debug for Router {
@@ -98,6 +109,10 @@ impl Router {
                 json: Arc::new(JsonOptions::default()),
                 limits: Limits::default(),
                 cors: None,
+                health: None,
+                reflection: false,
+                standard: Vec::new(),
+                probe: None,
             }),
         }
     }
@@ -116,16 +131,93 @@ impl Router {
     /// Adds a service that the caller also holds.
     pub fn add_shared<S: Service>(mut self, service: Arc<S>) -> Router {
         let schema = S::schema();
-        let prefix = format!("{}.{}", schema.package, schema.name);
         let inner = self.inner_mut();
-        for method in service.methods() {
-            method.register_types(&mut inner.registry);
-            let path = format!("{prefix}/{}", method.schema().name);
-            inner.methods.insert(path, method);
-        }
+        inner.insert_methods(schema, service.methods());
         inner.services.push(schema);
-        inner.json = Arc::new(JsonOptions::default().with_registry(inner.registry.clone()));
+        if let Some(health) = &inner.health {
+            health.set_serving(&format!("{}.{}", schema.package, schema.name));
+        }
+        inner.refresh_reflection();
         self
+    }
+
+    /// Serves `grpc.health.v1.Health` (`Check`, `List`, `Watch`): the
+    /// server as a whole (`""`) and every service added, before or after,
+    /// start as SERVING. Change statuses through [`health`](Self::health).
+    /// [`Server`](crate::Server) turns this on by default and reports
+    /// NOT_SERVING when graceful shutdown starts.
+    pub fn with_health(mut self) -> Router {
+        let inner = self.inner_mut();
+        if inner.health.is_some() {
+            return self;
+        }
+        let reporter = HealthReporter::new();
+        for service in &inner.services {
+            reporter.set_serving(&format!("{}.{}", service.package, service.name));
+        }
+        let health = Arc::new(crate::health::HealthService::new(reporter.clone()));
+        let schema = crate::health::service_schema();
+        inner.insert_methods(schema, health.methods());
+        inner.standard.push(schema);
+        inner.health = Some(reporter);
+        inner.refresh_reflection();
+        self
+    }
+
+    /// Stops serving the health service.
+    pub fn without_health(mut self) -> Router {
+        let inner = self.inner_mut();
+        if inner.health.take().is_some() {
+            inner.remove_service(crate::health::service_schema());
+            inner.refresh_reflection();
+        }
+        self
+    }
+
+    /// The health statuses this router reports, when the health service is
+    /// on: `router.health().unwrap().set_not_serving("shop.v1.CartService")`.
+    pub fn health(&self) -> Option<&HealthReporter> {
+        self.inner.health.as_ref()
+    }
+
+    /// Serves gRPC server reflection (`grpc.reflection.v1` and
+    /// `grpc.reflection.v1alpha`), describing every service of the router
+    /// with the descriptors its `.proto` files are written from, so
+    /// grpcurl, `buf curl` and Postman need no `.proto` files.
+    /// [`Server`](crate::Server) turns this on by default.
+    pub fn with_reflection(mut self) -> Router {
+        let inner = self.inner_mut();
+        if !inner.reflection {
+            inner.reflection = true;
+            inner.refresh_reflection();
+        }
+        self
+    }
+
+    /// Stops serving reflection.
+    pub fn without_reflection(mut self) -> Router {
+        let inner = self.inner_mut();
+        if inner.reflection {
+            inner.reflection = false;
+            for schema in crate::reflection::standard_services().into_iter().skip(1) {
+                inner.remove_service(schema);
+            }
+        }
+        self
+    }
+
+    /// Answers plain-HTTP health probes (Kubernetes `httpGet`) at `path`
+    /// (for example `/healthz`): `GET` gives 200 `SERVING` while the server
+    /// serves and 503 `NOT_SERVING` otherwise (during shutdown, say);
+    /// `?service=package.Service` asks about one service (404 if unknown).
+    /// Needs the health service ([`with_health`](Self::with_health)).
+    pub fn health_probe(mut self, path: impl Into<String>) -> Router {
+        let mut path = path.into();
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        self.inner_mut().probe = Some(path);
+        self.with_health()
     }
 
     /// Registers a message type that may appear inside `google.protobuf.Any`
@@ -137,6 +229,7 @@ impl Router {
         inner.registry.register::<M>();
         inner.extra_types.push(M::schema());
         inner.json = Arc::new(JsonOptions::default().with_registry(inner.registry.clone()));
+        inner.refresh_reflection();
         self
     }
 
@@ -166,7 +259,9 @@ impl Router {
     }
 
     /// The schema of every service added and every type they use, ready to
-    /// render as `.proto` files or descriptors.
+    /// render as `.proto` files or descriptors. The health and reflection
+    /// services are left out: they are gRPC's, and their `.proto` files
+    /// ship with every gRPC toolchain.
     pub fn schema(&self) -> Result<crate::schema::SchemaSet, crate::schema::SchemaError> {
         let mut builder = crate::schema::SchemaBuilder::new();
         for service in &self.inner.services {
@@ -181,6 +276,53 @@ impl Router {
     /// The schemas of the services added, in order.
     pub fn services(&self) -> &[&'static ServiceSchema] {
         &self.inner.services
+    }
+}
+
+impl Inner {
+    /// Routes the methods of one service.
+    fn insert_methods(&mut self, schema: &'static ServiceSchema, methods: Vec<Method>) {
+        let prefix = format!("{}.{}", schema.package, schema.name);
+        for method in methods {
+            method.register_types(&mut self.registry);
+            let path = format!("{prefix}/{}", method.schema().name);
+            self.methods.insert(path, method);
+        }
+        self.json = Arc::new(JsonOptions::default().with_registry(self.registry.clone()));
+    }
+
+    /// Stops routing a standard service.
+    fn remove_service(&mut self, schema: &'static ServiceSchema) {
+        let prefix = format!("{}.{}/", schema.package, schema.name);
+        self.methods.retain(|path, _| !path.starts_with(&prefix));
+        self.standard.retain(|s| !std::ptr::eq(*s, schema));
+    }
+
+    /// Points the reflection services at the current set of services: the
+    /// index of what they describe is built on the first reflection call.
+    fn refresh_reflection(&mut self) {
+        if !self.reflection {
+            return;
+        }
+        let [_, v1_schema, v1alpha_schema] = crate::reflection::standard_services();
+        for schema in [v1_schema, v1alpha_schema] {
+            if !self.standard.iter().any(|s| std::ptr::eq(*s, schema)) {
+                self.standard.push(schema);
+            }
+        }
+        let services = self
+            .services
+            .iter()
+            .chain(&self.standard)
+            .copied()
+            .collect();
+        let source = IndexSource::new(services, self.extra_types.clone());
+        let v1 = Arc::new(ReflectionV1 {
+            source: Arc::clone(&source),
+        });
+        self.insert_methods(v1_schema, v1.methods());
+        let v1alpha = Arc::new(ReflectionV1alpha { source });
+        self.insert_methods(v1alpha_schema, v1alpha.methods());
     }
 }
 
@@ -204,6 +346,11 @@ where
     fn call(&mut self, request: Request<B>) -> RouterFuture {
         let inner = Arc::clone(&self.inner);
         Box::pin(async move {
+            if let Some(probe) = inner.probe.as_deref() {
+                if request.uri().path() == probe {
+                    return Ok(super::probe::answer(inner.health.as_ref(), &request));
+                }
+            }
             let Some(cors) = inner.cors.clone() else {
                 return Ok(crate::protocol::dispatch::handle(inner, request).await);
             };

@@ -108,10 +108,12 @@ impl Default for Server {
 }
 
 impl Server {
-    /// A server for 0.0.0.0:50051 with no services yet.
+    /// A server for 0.0.0.0:50051 with no services yet, serving health
+    /// checks (`grpc.health.v1`) and reflection (`grpc.reflection.v1` and
+    /// `v1alpha`) for the services it will have.
     pub fn new() -> Server {
         Server {
-            router: Router::new(),
+            router: Router::new().with_health().with_reflection(),
             addr: SocketAddr::from(DEFAULT_ADDR),
             grace: Duration::from_secs(10),
             tls: None,
@@ -124,6 +126,38 @@ impl Server {
     #[allow(clippy::should_implement_trait)]
     pub fn add<S: Service>(mut self, service: S) -> Server {
         self.router = self.router.add(service);
+        self
+    }
+
+    /// The health statuses the server reports (every service added starts
+    /// as SERVING); `None` after [`without_health`](Self::without_health).
+    ///
+    /// ```
+    /// use typerpc::health::ServingStatus;
+    /// let server = typerpc::Server::new();
+    /// let health = server.health().unwrap();
+    /// health.set_status("shop.v1.CartService", ServingStatus::NotServing);
+    /// ```
+    pub fn health(&self) -> Option<crate::health::HealthReporter> {
+        self.router.health().cloned()
+    }
+
+    /// Does not serve `grpc.health.v1.Health`.
+    pub fn without_health(mut self) -> Server {
+        self.router = self.router.without_health();
+        self
+    }
+
+    /// Does not serve reflection (clients then need the `.proto` files).
+    pub fn without_reflection(mut self) -> Server {
+        self.router = self.router.without_reflection();
+        self
+    }
+
+    /// Answers plain-HTTP health probes at `path` (`/healthz`, say): 200
+    /// while serving, 503 once shutdown starts. See [`Router::health_probe`].
+    pub fn health_probe(mut self, path: impl Into<String>) -> Server {
+        self.router = self.router.health_probe(path);
         self
     }
 
@@ -252,6 +286,12 @@ impl Server {
                 }
                 () = &mut signal => break,
             }
+        }
+        // Tell load balancers first (health checks and probes answer
+        // NOT_SERVING, health watchers are told and let go), then stop
+        // accepting.
+        if let Some(health) = self.router.health() {
+            health.shutdown();
         }
         drop(listener);
         // In-flight calls finish within the grace period; then the rest are dropped.

@@ -118,6 +118,8 @@ impl EchoService {
 /// A running server; stops when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The server's health reporter, when it serves health checks.
+    pub health: Option<typerpc::health::HealthReporter>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     pub handle: Option<tokio::task::JoinHandle<Result<(), typerpc::Error>>>,
 }
@@ -135,12 +137,14 @@ impl TestServer {
     pub async fn start_with(server: Server) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let health = server.health();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(server.serve_on(listener, async {
             let _ = stopped.await;
         }));
         TestServer {
             addr,
+            health,
             stop: Some(stop),
             handle: Some(handle),
         }
