@@ -165,7 +165,12 @@ async fn respond(
     parts: http::request::Parts,
     body: Bytes,
 ) -> Response<RpcBody> {
-    let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
+    let ctx = Context::for_call(
+        parts.headers,
+        call.deadline,
+        (&parts.method, &parts.uri),
+        &parts.extensions,
+    );
     let format = match call.codec {
         Codec::Proto => Format::Proto,
         Codec::Json => Format::Json(inner.json.clone()),

@@ -136,7 +136,12 @@ where
         Err(status) => return trailers_only(shape, &status, HeaderMap::new()),
     };
 
-    let ctx = Context::for_call(parts.headers, deadline, &parts.extensions);
+    let ctx = Context::for_call(
+        parts.headers,
+        deadline,
+        (&parts.method, &parts.uri),
+        &parts.extensions,
+    );
     let format = match codec {
         Codec::Proto => Format::Proto,
         Codec::Json => Format::Json(inner.json.clone()),
@@ -222,7 +227,12 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let requests = request_reader::messages(body, call.request);
-    let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
+    let ctx = Context::for_call(
+        parts.headers,
+        call.deadline,
+        (&parts.method, &parts.uri),
+        &parts.extensions,
+    );
     let format = match call.shape.codec {
         Codec::Proto => Format::Proto,
         Codec::Json => Format::Json(inner.json.clone()),
