@@ -71,7 +71,10 @@ async fn the_binary_starts_from_stdin_and_keeps_serving_after_stdin_closes() {
     assert_ne!(sut.response.port, 0);
     assert!(sut.response.pem_cert.is_empty());
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(sut.is_running(), "the runner closes stdin; the server must stay up");
+    assert!(
+        sut.is_running(),
+        "the runner closes stdin; the server must stay up"
+    );
     let mut client = client(&sut).await;
     unary(&mut client, tonic::Request::new(unary_request(None, 0)))
         .await
@@ -84,7 +87,9 @@ async fn grpc_unary_echoes_request_info_with_headers_and_trailers() {
     let mut client = client(&sut).await;
     let sent = unary_request(Some(unary_data(b"answer")), 10);
     let mut request = tonic::Request::new(sent.clone());
-    request.metadata_mut().insert("x-test-case", "unary".parse().unwrap());
+    request
+        .metadata_mut()
+        .insert("x-test-case", "unary".parse().unwrap());
     request.set_timeout(Duration::from_secs(20));
     let response = unary(&mut client, request).await.unwrap();
 
@@ -101,7 +106,10 @@ async fn grpc_unary_echoes_request_info_with_headers_and_trailers() {
     let timeout = info.timeout_ms.expect("the timeout is echoed");
     assert!((1..=20_000).contains(&timeout), "timeout_ms {timeout}");
     assert_eq!(info.requests.len(), 1);
-    assert_eq!(info.requests[0].unpack::<UnaryRequest>().unwrap(), Some(sent));
+    assert_eq!(
+        info.requests[0].unpack::<UnaryRequest>().unwrap(),
+        Some(sent)
+    );
     assert!(info.connect_get_info.is_none(), "a POST has no GET info");
 }
 
@@ -148,7 +156,10 @@ async fn grpc_unary_errors_carry_the_given_details_the_request_info_and_metadata
         .unpack::<ConformancePayloadRequestInfo>()
         .unwrap()
         .expect("the request info is the last detail");
-    assert_eq!(info.requests[0].unpack::<UnaryRequest>().unwrap(), Some(sent));
+    assert_eq!(
+        info.requests[0].unpack::<UnaryRequest>().unwrap(),
+        Some(sent)
+    );
 }
 
 #[tokio::test]
@@ -190,9 +201,12 @@ async fn grpc_the_receive_limit_rejects_larger_messages_even_compressed() {
     assert_eq!(status.code(), tonic::Code::ResourceExhausted);
     // Small on the wire, too large once decompressed.
     let mut client = client.send_compressed(CompressionEncoding::Gzip);
-    let status = unary(&mut client, tonic::Request::new(unary_request(None, 20_000)))
-        .await
-        .unwrap_err();
+    let status = unary(
+        &mut client,
+        tonic::Request::new(unary_request(None, 20_000)),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(status.code(), tonic::Code::ResourceExhausted);
 }
 
@@ -323,7 +337,11 @@ async fn grpc_client_stream_echoes_every_request_in_order() {
     assert_eq!(echoed, requests);
 }
 
-fn bidi_request(full_duplex: bool, definition: Option<StreamResponseDefinition>, n: u8) -> BidiStreamRequest {
+fn bidi_request(
+    full_duplex: bool,
+    definition: Option<StreamResponseDefinition>,
+    n: u8,
+) -> BidiStreamRequest {
     BidiStreamRequest {
         response_definition: definition,
         full_duplex,
@@ -332,7 +350,10 @@ fn bidi_request(full_duplex: bool, definition: Option<StreamResponseDefinition>,
 }
 
 fn unpacked(requests: &[Any]) -> Vec<BidiStreamRequest> {
-    requests.iter().map(|a| a.unpack().unwrap().unwrap()).collect()
+    requests
+        .iter()
+        .map(|a| a.unpack().unwrap().unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -373,7 +394,10 @@ async fn grpc_full_duplex_bidi_alternates_requests_and_responses() {
     let two = incoming.message().await.unwrap().unwrap().payload.unwrap();
     assert_eq!(two.data, b"r2");
     let info = two.request_info.unwrap();
-    assert!(info.request_headers.is_empty(), "later ones only the requests");
+    assert!(
+        info.request_headers.is_empty(),
+        "later ones only the requests"
+    );
     assert_eq!(unpacked(&info.requests), [second]);
 
     // The client finishing flushes what is left, then the error.
