@@ -527,7 +527,9 @@ fn compare_services(
                     m.output_type().trim_start_matches('.').to_string(),
                     m.client_streaming(),
                     m.server_streaming(),
-                    m.options.as_ref().map_or(0, |o| o.idempotency_level() as i32),
+                    m.options
+                        .as_ref()
+                        .map_or(0, |o| o.idempotency_level() as i32),
                 )
             };
             same(

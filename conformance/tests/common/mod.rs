@@ -205,3 +205,22 @@ pub fn envelopes(mut body: Bytes) -> Vec<(u8, Bytes)> {
     }
     frames
 }
+
+/// The path of an independent peer executable (`scripts/peers` installs
+/// them; `TYPERPC_PEERS_DIR` overrides where). Outside CI a missing peer
+/// skips the test with a message; with `CI=true` it fails.
+pub fn peer(name: &str) -> Option<std::path::PathBuf> {
+    let dir = match std::env::var_os("TYPERPC_PEERS_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.cache/peers/venv/bin"),
+    };
+    let found = Some(dir.join(name)).filter(|p| p.exists());
+    if found.is_none() {
+        let message = format!("peer `{name}` is not installed; run scripts/peers");
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{message}");
+        }
+        eprintln!("skipping: {message}");
+    }
+    found
+}
