@@ -218,3 +218,51 @@ async fn buf_curl_sees_errors_with_their_details_on_every_protocol() {
         );
     }
 }
+
+#[tokio::test]
+async fn buf_curl_over_mutual_tls_with_the_runners_kind_of_certificates() {
+    let Some(buf) = peer("buf") else { return };
+    let (sut, credentials) = start_tls(true);
+    let dir = std::env::temp_dir().join(format!("typerpc-conformance-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let ca = write("server.pem", &sut.response.pem_cert);
+    let cert = write("client.pem", credentials.client.0.as_bytes());
+    let key = write("client.key", credentials.client.1.as_bytes());
+    for protocol in ["connect", "grpc", "grpcweb"] {
+        let mut command = Command::new(&buf);
+        command
+            .arg("curl")
+            .arg("--schema")
+            .arg(official_schema())
+            .args(["--protocol", protocol, "-d", "@-"])
+            .arg("--cacert")
+            .arg(&ca)
+            .arg("--cert")
+            .arg(&cert)
+            .arg("--key")
+            .arg(&key)
+            .arg(format!(
+                "https://127.0.0.1:{}{}",
+                sut.response.port,
+                path("Unary")
+            ));
+        let request = json!({"responseDefinition": {"responseData": b64(b"tls")}});
+        let output = run(command, request.to_string()).await;
+        assert!(
+            output.status.success(),
+            "{protocol}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            messages(&output)[0]["payload"]["data"],
+            b64(b"tls"),
+            "{protocol}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,66 +13,10 @@ use common::*;
 use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use typerpc::Message;
 use typerpc_conformance::*;
-
-/// A self-signed certificate and key, in PEM, shaped like the runner's.
-fn self_signed(client: bool) -> (String, String) {
-    let key = KeyPair::generate().unwrap();
-    let names = if client {
-        Vec::new()
-    } else {
-        vec!["localhost".to_string(), "127.0.0.1".to_string()]
-    };
-    let mut params = CertificateParams::new(names).unwrap();
-    params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    params.extended_key_usages = vec![if client {
-        ExtendedKeyUsagePurpose::ClientAuth
-    } else {
-        ExtendedKeyUsagePurpose::ServerAuth
-    }];
-    let name = if client {
-        "Conformance Client"
-    } else {
-        "Conformance Server"
-    };
-    params.distinguished_name.push(DnType::CommonName, name);
-    let cert = params.self_signed(&key).unwrap();
-    (cert.pem(), key.serialize_pem())
-}
-
-struct Credentials {
-    server: (String, String),
-    client: (String, String),
-}
-
-fn start(mutual: bool) -> (Sut, Credentials) {
-    let credentials = Credentials {
-        server: self_signed(false),
-        client: self_signed(true),
-    };
-    let sut = Sut::start(ServerCompatRequest {
-        use_tls: true,
-        client_tls_cert: if mutual {
-            credentials.client.0.clone().into_bytes()
-        } else {
-            Vec::new()
-        },
-        server_creds: Some(TlsCreds {
-            cert: credentials.server.0.clone().into_bytes(),
-            key: credentials.server.1.clone().into_bytes(),
-        }),
-        ..plain_request()
-    });
-    (sut, credentials)
-}
 
 /// A client trusting the certificate the server reported, presenting
 /// `identity` if given.
@@ -157,7 +101,7 @@ async fn call(sut: &Sut, config: Arc<rustls::ClientConfig>) -> Result<UnaryRespo
 
 #[tokio::test]
 async fn tls_echoes_the_runners_certificate_and_serves_both_http_versions() {
-    let (sut, credentials) = start(false);
+    let (sut, credentials) = start_tls(false);
     assert_eq!(sut.response.pem_cert, credentials.server.0.as_bytes());
     for alpn in [&b"h2"[..], &b"http/1.1"[..]] {
         let response = call(&sut, client_config(&sut, None, alpn)).await.unwrap();
@@ -167,7 +111,7 @@ async fn tls_echoes_the_runners_certificate_and_serves_both_http_versions() {
 
 #[tokio::test]
 async fn mutual_tls_requires_the_runners_client_certificate() {
-    let (sut, credentials) = start(true);
+    let (sut, credentials) = start_tls(true);
     let response = call(&sut, client_config(&sut, Some(&credentials.client), b"h2"))
         .await
         .unwrap();

@@ -224,3 +224,64 @@ pub fn peer(name: &str) -> Option<std::path::PathBuf> {
     }
     found
 }
+
+/// A self-signed certificate and key, in PEM, shaped like the runner's.
+pub fn self_signed(client: bool) -> (String, String) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let names = if client {
+        Vec::new()
+    } else {
+        vec!["localhost".to_string(), "127.0.0.1".to_string()]
+    };
+    let mut params = rcgen::CertificateParams::new(names).unwrap();
+    params.is_ca = rcgen::IsCa::ExplicitNoCa;
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::DigitalSignature,
+        rcgen::KeyUsagePurpose::KeyEncipherment,
+    ];
+    params.extended_key_usages = vec![if client {
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth
+    } else {
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth
+    }];
+    let name = if client {
+        "Conformance Client"
+    } else {
+        "Conformance Server"
+    };
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), key.serialize_pem())
+}
+
+/// The runner's TLS material: its server certificate and key, and the
+/// certificate and key its client presents.
+pub struct Credentials {
+    pub server: (String, String),
+    pub client: (String, String),
+}
+
+/// Starts the binary with TLS as the runner asks for it, requiring the
+/// client certificate when `mutual`.
+pub fn start_tls(mutual: bool) -> (Sut, Credentials) {
+    let credentials = Credentials {
+        server: self_signed(false),
+        client: self_signed(true),
+    };
+    let sut = Sut::start(ServerCompatRequest {
+        use_tls: true,
+        client_tls_cert: if mutual {
+            credentials.client.0.clone().into_bytes()
+        } else {
+            Vec::new()
+        },
+        server_creds: Some(TlsCreds {
+            cert: credentials.server.0.clone().into_bytes(),
+            key: credentials.server.1.clone().into_bytes(),
+        }),
+        ..plain_request()
+    });
+    (sut, credentials)
+}
