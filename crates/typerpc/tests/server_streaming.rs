@@ -543,7 +543,7 @@ async fn grpc_web_server_streaming_over_http1_binary_and_text() {
         &http1(),
         server.url("/stream.v1.StreamService/Count"),
         "application/grpc-web+proto",
-        envelopes(&[request.clone()]),
+        envelopes(std::slice::from_ref(&request)),
     )
     .await;
     assert_eq!(status, 200);
