@@ -171,3 +171,30 @@ impl Context {
         std::mem::take(&mut *self.response())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_line_defaults_to_post_and_can_be_set_for_tests() {
+        let ctx = Context::new(HeaderMap::new(), None, None);
+        assert_eq!(ctx.http_method(), Method::POST);
+        assert_eq!(ctx.request_uri().path(), "/");
+        ctx.append_response_header(
+            HeaderName::from_static("x-kept"),
+            HeaderValue::from_static("1"),
+        );
+        let ctx = ctx.with_request_line(
+            Method::GET,
+            Uri::from_static("/pkg.v1.Svc/Get?encoding=json&message=%7B%7D"),
+        );
+        assert_eq!(ctx.http_method(), Method::GET);
+        assert_eq!(
+            ctx.request_uri().query(),
+            Some("encoding=json&message=%7B%7D")
+        );
+        // Metadata set before survives the change.
+        assert_eq!(ctx.take_response_metadata().headers["x-kept"], "1");
+    }
+}
