@@ -480,3 +480,30 @@ async fn grpc_many_concurrent_calls_on_one_connection() {
         .collect::<Vec<()>>()
         .await;
 }
+
+#[tokio::test]
+async fn grpc_stream_headers_arrive_before_the_first_delay() {
+    let sut = Sut::plain();
+    let mut client = client(&sut).await;
+    let mut definition = stream_definition(&[b"slow"], None);
+    definition.response_delay_ms = 1_500;
+    let started = std::time::Instant::now();
+    let response = server_stream(
+        &mut client,
+        ServerStreamRequest {
+            response_definition: Some(definition),
+            request_data: Vec::new(),
+        },
+    )
+    .await;
+    let headers_after = started.elapsed();
+    assert_eq!(response.metadata().get("x-resp-header").unwrap(), "h1");
+    assert!(
+        headers_after < Duration::from_millis(1_000),
+        "headers took {headers_after:?}"
+    );
+    let mut stream = response.into_inner();
+    let first = stream.message().await.unwrap().unwrap();
+    assert_eq!(first.payload.unwrap().data, b"slow");
+    assert!(started.elapsed() >= Duration::from_millis(1_400));
+}

@@ -469,3 +469,29 @@ async fn grpc_over_raw_http2_puts_the_status_in_trailers() {
     assert_eq!(answer.trailers.get("grpc-status").unwrap(), "0");
     assert_eq!(answer.trailers.get("x-resp-trailer").unwrap(), "t1");
 }
+
+#[tokio::test]
+async fn connect_stream_headers_over_http1_arrive_before_the_first_delay() {
+    let sut = Sut::plain();
+    let mut definition = stream_definition(&[b"slow"], None);
+    definition.response_delay_ms = 1_500;
+    let sent = ServerStreamRequest {
+        response_definition: Some(definition),
+        request_data: Vec::new(),
+    };
+    let request = post(&sut, "ServerStream", "application/connect+proto")
+        .body(Full::new(envelope(0, &sent.encode_to_vec())))
+        .unwrap();
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let started = std::time::Instant::now();
+    let response = client.request(request).await.unwrap();
+    let head_after = started.elapsed();
+    assert_eq!(response.headers()["x-resp-header"], "h1");
+    assert!(
+        head_after < std::time::Duration::from_millis(1_000),
+        "the head took {head_after:?}"
+    );
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(envelopes(body).len(), 2);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1_400));
+}
