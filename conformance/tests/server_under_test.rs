@@ -81,6 +81,21 @@ async fn the_binary_starts_from_stdin_and_keeps_serving_after_stdin_closes() {
         .unwrap();
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn the_binary_exits_cleanly_on_sigterm() {
+    let mut sut = Sut::plain();
+    let mut client = client(&sut).await;
+    unary(&mut client, tonic::Request::new(unary_request(None, 0)))
+        .await
+        .unwrap();
+    drop(client);
+    let status = sut
+        .terminate(Duration::from_secs(5))
+        .expect("the server exits after SIGTERM");
+    assert!(status.success(), "{status}");
+}
+
 #[tokio::test]
 async fn grpc_unary_echoes_request_info_with_headers_and_trailers() {
     let sut = Sut::plain();
