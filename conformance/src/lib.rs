@@ -1,5 +1,6 @@
 //! The Connect conformance suite's protocol, `connectrpc.conformance.v1`,
-//! written as typerpc types.
+//! written as typerpc types, and a server under test written with
+//! typerpc.
 //!
 //! Every message and enum of the official `.proto` files (kept under
 //! `proto/connectrpc/conformance/v1/` as the oracle) is a plain Rust type
@@ -13,9 +14,19 @@
 //! named by joining the path (`ConformancePayloadRequestInfo`); acronyms
 //! follow Rust style (`HttpVersion` is the proto `HTTPVersion`). Oneofs are
 //! Rust enums named after their message and oneof
-//! (`UnaryResponseDefinitionResponse`). Services are not part of this crate
-//! yet.
+//! (`UnaryResponseDefinitionResponse`).
+//!
+//! [`server`] holds `ConformanceService`, a `#[service]` impl over these
+//! types that answers every RPC as the suite's response definitions say,
+//! and the start-up the suite's runner expects (a size-delimited
+//! `ServerCompatRequest` on stdin, a `ServerCompatResponse` on stdout).
+//! The binary `typerpc-conformance-server` puts the two together; the
+//! README beside this crate says how to run the official runner against
+//! it.
 
+pub mod server;
 pub mod types;
+
+pub use server::ConformanceService;
 
 pub use types::*;

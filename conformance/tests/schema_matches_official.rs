@@ -4,7 +4,9 @@
 //! Both sides are compiled by protox; every message and enum of the official
 //! package is then looked up by full name in ours and compared field by
 //! field (names, numbers, types, labels, `proto3_optional`, oneofs, JSON
-//! names, nesting, enum values, map entries). Comments, options other than
+//! names, nesting, enum values, map entries), and `ConformanceService` as
+//! `#[service]` declares it method by method (types, streaming shapes,
+//! idempotency). Comments, options other than
 //! `map_entry` and the file layout (one file per package for typerpc, five
 //! files officially) are ignored. The round-trip tests then move messages
 //! through prost-reflect, driven by the official descriptors, in binary and
@@ -91,6 +93,8 @@ fn our_schema() -> SchemaSet {
     // suite.proto
     messages!(TestSuite, TestCase, TestCaseExpandedSize);
     enums!(TestSuiteTestMode, TestSuiteConnectVersionMode);
+    // The service itself, as `#[service]` declares it.
+    builder.add_service(<ConformanceService as typerpc::service::Service>::schema());
     builder
         .build()
         .unwrap_or_else(|e| panic!("typerpc rejects the conformance types: {e}"))
@@ -452,6 +456,7 @@ fn differences(official: &FileDescriptorSet, ours: &FileDescriptorSet) -> Vec<St
             ));
         }
     }
+    compare_services(&mut problems, official, ours);
     // Nothing may have floated into another package.
     for file in &ours.file {
         let package = file.package();
@@ -463,6 +468,79 @@ fn differences(official: &FileDescriptorSet, ours: &FileDescriptorSet) -> Vec<St
         }
     }
     problems
+}
+
+/// The services of a package by full name, their methods by name.
+fn services(
+    set: &FileDescriptorSet,
+) -> BTreeMap<String, BTreeMap<String, prost_types::MethodDescriptorProto>> {
+    set.file
+        .iter()
+        .filter(|f| f.package() == PACKAGE)
+        .flat_map(|f| &f.service)
+        .map(|service| {
+            let methods = service
+                .method
+                .iter()
+                .map(|m| (m.name().to_string(), m.clone()))
+                .collect();
+            (format!("{PACKAGE}.{}", service.name()), methods)
+        })
+        .collect()
+}
+
+/// Services: the same methods, with the same request and response types,
+/// streaming shapes and idempotency levels (which enables Connect GET).
+fn compare_services(
+    problems: &mut Vec<String>,
+    official: &FileDescriptorSet,
+    ours: &FileDescriptorSet,
+) {
+    let theirs = services(official);
+    let mine = services(ours);
+    same(
+        problems,
+        "services",
+        "names",
+        &theirs.keys().collect::<Vec<_>>(),
+        &mine.keys().collect::<Vec<_>>(),
+    );
+    for (service, official_methods) in &theirs {
+        let Some(our_methods) = mine.get(service) else {
+            continue;
+        };
+        same(
+            problems,
+            service,
+            "methods",
+            &official_methods.keys().collect::<Vec<_>>(),
+            &our_methods.keys().collect::<Vec<_>>(),
+        );
+        for (name, official) in official_methods {
+            let Some(ours) = our_methods.get(name) else {
+                continue;
+            };
+            let what = format!("{service}.{name}");
+            let shape = |m: &prost_types::MethodDescriptorProto| {
+                (
+                    m.input_type().trim_start_matches('.').to_string(),
+                    m.output_type().trim_start_matches('.').to_string(),
+                    m.client_streaming(),
+                    m.server_streaming(),
+                    m.options
+                        .as_ref()
+                        .map_or(0, |o| o.idempotency_level() as i32),
+                )
+            };
+            same(
+                problems,
+                &what,
+                "(input, output, client streaming, server streaming, idempotency)",
+                &shape(official),
+                &shape(ours),
+            );
+        }
+    }
 }
 
 fn assert_no_differences(problems: &[String], what: &str) {

@@ -165,7 +165,12 @@ async fn respond(
     parts: http::request::Parts,
     body: Bytes,
 ) -> Response<RpcBody> {
-    let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
+    let ctx = Context::for_call(
+        parts.headers,
+        call.deadline,
+        (&parts.method, &parts.uri),
+        &parts.extensions,
+    );
     let format = call.codec.format(&inner.json);
     let future = method.call_unary(ctx.clone(), body, &format);
     let result = timeout::within_deadline(call.deadline, future).await;

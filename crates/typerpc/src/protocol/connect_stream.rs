@@ -95,7 +95,12 @@ where
     let call = match read_headers(&parts.headers) {
         Ok(call) => call,
         Err(status) => {
-            let ctx = Context::for_call(HeaderMap::new(), None, &parts.extensions);
+            let ctx = Context::for_call(
+                HeaderMap::new(),
+                None,
+                (&parts.method, &parts.uri),
+                &parts.extensions,
+            );
             let frames = ResponseFrames::failed(writing, ctx, status);
             return respond(codec, writing, HeaderMap::new(), frames);
         }
@@ -110,7 +115,12 @@ where
             text: false,
         },
     );
-    let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
+    let ctx = Context::for_call(
+        parts.headers,
+        call.deadline,
+        (&parts.method, &parts.uri),
+        &parts.extensions,
+    );
     let format = codec.format(&inner.json);
     let future = method.call_streaming(ctx.clone(), requests, &format);
     let result = timeout::within_deadline(call.deadline, future).await;

@@ -136,7 +136,12 @@ where
         Err(status) => return trailers_only(shape, &status, HeaderMap::new()),
     };
 
-    let ctx = Context::for_call(parts.headers, deadline, &parts.extensions);
+    let ctx = Context::for_call(
+        parts.headers,
+        deadline,
+        (&parts.method, &parts.uri),
+        &parts.extensions,
+    );
     let format = codec.format(&inner.json);
     let future = method.call_unary(ctx.clone(), message, &format);
     let result = timeout::within_deadline(deadline, future).await;
@@ -211,7 +216,12 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let requests = request_reader::messages(body, call.request);
-    let ctx = Context::for_call(parts.headers, call.deadline, &parts.extensions);
+    let ctx = Context::for_call(
+        parts.headers,
+        call.deadline,
+        (&parts.method, &parts.uri),
+        &parts.extensions,
+    );
     let format = call.shape.codec.format(&inner.json);
     let future = method.call_streaming(ctx.clone(), requests, &format);
     let result = timeout::within_deadline(call.deadline, future).await;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
 use crate::server::{PeerAddr, PeerCertificates};
 
@@ -22,6 +22,8 @@ pub struct Context {
 #[derive(Debug)]
 struct Inner {
     headers: HeaderMap,
+    method: Method,
+    uri: Uri,
     deadline: Option<Instant>,
     peer: Option<SocketAddr>,
     peer_certificates: Option<Arc<[Bytes]>>,
@@ -39,11 +41,14 @@ pub struct ResponseMetadata {
 
 impl Context {
     /// A context for a call with these request headers, deadline and peer.
-    /// The server builds it; tests may too.
+    /// The server builds it; tests may too. The request line is `POST /`
+    /// (see [`with_request_line`](Self::with_request_line)).
     pub fn new(headers: HeaderMap, deadline: Option<Instant>, peer: Option<SocketAddr>) -> Context {
         Context {
             inner: Arc::new(Inner {
                 headers,
+                method: Method::POST,
+                uri: Uri::from_static("/"),
                 deadline,
                 peer,
                 peer_certificates: None,
@@ -57,17 +62,54 @@ impl Context {
     pub(crate) fn for_call(
         headers: HeaderMap,
         deadline: Option<Instant>,
+        request_line: (&Method, &Uri),
         extensions: &http::Extensions,
     ) -> Context {
         Context {
             inner: Arc::new(Inner {
                 headers,
+                method: request_line.0.clone(),
+                uri: request_line.1.clone(),
                 deadline,
                 peer: extensions.get::<PeerAddr>().map(|p| p.0),
                 peer_certificates: extensions.get::<PeerCertificates>().map(|c| c.0.clone()),
                 response: Mutex::new(ResponseMetadata::default()),
             }),
         }
+    }
+
+    /// A context like this one with another HTTP method and URI, for tests
+    /// of handlers that look at them. Call it before sharing the context:
+    /// clones made earlier keep the old request line.
+    pub fn with_request_line(self, method: Method, uri: Uri) -> Context {
+        let response = Mutex::new(self.response().clone());
+        let inner = &self.inner;
+        Context {
+            inner: Arc::new(Inner {
+                headers: inner.headers.clone(),
+                method,
+                uri,
+                deadline: inner.deadline,
+                peer: inner.peer,
+                peer_certificates: inner.peer_certificates.clone(),
+                response,
+            }),
+        }
+    }
+
+    /// The HTTP method of the request: `POST` for every protocol, except
+    /// Connect's `GET` for idempotent methods (`#[rpc(idempotent)]`).
+    pub fn http_method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The request's URI as the server received it: the path names the
+    /// method; the query string carries the message of a Connect GET
+    /// (`message`, `encoding`, `base64`, `compression`, `connect`) and any
+    /// parameters a client or proxy added. Over HTTP/2 it is usually
+    /// path and query only.
+    pub fn request_uri(&self) -> &Uri {
+        &self.inner.uri
     }
 
     /// The client's verified TLS certificate chain (DER, leaf first), when
@@ -127,5 +169,32 @@ impl Context {
     /// Takes the response metadata set so far (the server calls this once).
     pub fn take_response_metadata(&self) -> ResponseMetadata {
         std::mem::take(&mut *self.response())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_line_defaults_to_post_and_can_be_set_for_tests() {
+        let ctx = Context::new(HeaderMap::new(), None, None);
+        assert_eq!(ctx.http_method(), Method::POST);
+        assert_eq!(ctx.request_uri().path(), "/");
+        ctx.append_response_header(
+            HeaderName::from_static("x-kept"),
+            HeaderValue::from_static("1"),
+        );
+        let ctx = ctx.with_request_line(
+            Method::GET,
+            Uri::from_static("/pkg.v1.Svc/Get?encoding=json&message=%7B%7D"),
+        );
+        assert_eq!(ctx.http_method(), Method::GET);
+        assert_eq!(
+            ctx.request_uri().query(),
+            Some("encoding=json&message=%7B%7D")
+        );
+        // Metadata set before survives the change.
+        assert_eq!(ctx.take_response_metadata().headers["x-kept"], "1");
     }
 }
