@@ -53,7 +53,7 @@ mod method;
 mod stream;
 
 pub use context::Context;
-pub(crate) use method::{EncodedResponses, EncodedStream, Format};
+pub(crate) use method::{decode_response, encode, EncodedResponses, EncodedStream, Format};
 pub use method::{Method, RpcResult};
 pub use stream::{RequestStream, ResponseStream};
 

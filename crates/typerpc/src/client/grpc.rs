@@ -1,0 +1,145 @@
+//! gRPC and gRPC-Web on the client: the request headers, the response
+//! head (including trailers-only responses, which carry the status in
+//! the headers), and gRPC-Web's trailers frame.
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderName, HeaderValue, Response};
+
+use super::call::Call;
+use super::transport::Body;
+use super::Codec;
+use crate::protocol::compression::Compression;
+use crate::protocol::grpc_status::{self, GRPC_MESSAGE, GRPC_STATUS, GRPC_STATUS_DETAILS};
+use crate::protocol::timeout;
+use crate::{Code, Status};
+
+/// Adds the protocol's request headers.
+pub(super) fn headers(call: &Call, web: bool, headers: &mut HeaderMap) {
+    let content_type = match (web, call.codec) {
+        (false, Codec::Proto) => "application/grpc+proto",
+        (false, Codec::Json) => "application/grpc+json",
+        (true, Codec::Proto) => "application/grpc-web+proto",
+        (true, Codec::Json) => "application/grpc-web+json",
+    };
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if web {
+        headers.insert("x-grpc-web", HeaderValue::from_static("1"));
+    } else {
+        // Required by the gRPC spec: proxies must pass trailers on.
+        headers.insert("te", HeaderValue::from_static("trailers"));
+    }
+    if let Some(deadline) = call.deadline {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        headers.insert("grpc-timeout", timeout::grpc_timeout_header(left));
+    }
+    if call.compression != Compression::Identity {
+        headers.insert(
+            "grpc-encoding",
+            HeaderValue::from_static(call.compression.name()),
+        );
+    }
+    if call.accept_compression {
+        headers.insert("grpc-accept-encoding", Compression::accept_header());
+    }
+}
+
+/// What the response head says.
+pub(super) enum Head {
+    /// Messages follow, compressed (when flagged) with this.
+    Stream(Response<Body>, Compression),
+    /// The call ended successfully in the headers alone (they hold the
+    /// trailers).
+    TrailersOnly(HeaderMap),
+}
+
+/// Checks the response head. A failed trailers-only response is its
+/// status; other HTTP statuses than 200 map as the gRPC spec says.
+pub(super) fn head(response: Response<Body>, web: bool) -> Result<Head, Status> {
+    let headers = response.headers();
+    if headers.contains_key(GRPC_STATUS) {
+        let status = status_of(headers);
+        if !status.code().is_ok() {
+            return Err(status);
+        }
+        return Ok(Head::TrailersOnly(response.into_parts().0.headers));
+    }
+    let http_status = response.status().as_u16();
+    if http_status != 200 {
+        return Err(Status::new(
+            Code::from_grpc_http_status(http_status),
+            format!("the server answered with HTTP status {http_status}"),
+        ));
+    }
+    let expected = if web {
+        "application/grpc-web"
+    } else {
+        "application/grpc"
+    };
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with(expected) || content_type.starts_with("application/grpc-web-text")
+    {
+        return Err(Status::unknown(format!(
+            "the response has content type {content_type:?}, not {expected}"
+        )));
+    }
+    let compression = match headers.get("grpc-encoding") {
+        Some(value) => Compression::from_header(value).map_err(|s| {
+            Status::internal(format!("the response is compressed in a way we cannot read: {}", s.message()))
+        })?,
+        None => Compression::Identity,
+    };
+    Ok(Head::Stream(response, compression))
+}
+
+/// The status in trailers; trailers without one are `internal` (the
+/// server broke the protocol).
+pub(super) fn status_of(trailers: &HeaderMap) -> Status {
+    grpc_status::read_status(trailers).unwrap_or_else(|| {
+        Status::internal("protocol error: the response trailers have no grpc-status")
+    })
+}
+
+/// The trailers the application sees: the protocol's own removed.
+pub(super) fn without_status(mut trailers: HeaderMap) -> HeaderMap {
+    for name in [GRPC_STATUS, GRPC_MESSAGE, GRPC_STATUS_DETAILS] {
+        trailers.remove(name);
+    }
+    trailers.remove(CONTENT_TYPE);
+    trailers
+}
+
+/// gRPC-Web's trailers frame: `name:value` lines ending in CRLF. Lines
+/// that are not valid headers are skipped.
+pub(super) fn parse_web_trailers(block: &[u8]) -> HeaderMap {
+    let mut trailers = HeaderMap::new();
+    for line in block.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let name = HeaderName::from_bytes(line[..colon].trim_ascii());
+        let value = HeaderValue::from_bytes(line[colon + 1..].trim_ascii());
+        if let (Ok(name), Ok(value)) = (name, value) {
+            trailers.append(name, value);
+        }
+    }
+    trailers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_trailers_parse_as_headers() {
+        let trailers = parse_web_trailers(b"grpc-status:5\r\nGRPC-Message: gone\r\nx-a:1\r\nx-a:2\r\nbroken\r\n");
+        assert_eq!(status_of(&trailers).code(), Code::NotFound);
+        assert_eq!(status_of(&trailers).message(), "gone");
+        let rest = without_status(trailers);
+        assert_eq!(rest.get_all("x-a").iter().count(), 2);
+        assert_eq!(rest.len(), 2);
+    }
+}
