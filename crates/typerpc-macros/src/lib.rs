@@ -3,6 +3,7 @@
 //! logic.
 
 mod attrs;
+mod client;
 mod docs;
 mod enumeration;
 mod message;

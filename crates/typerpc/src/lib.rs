@@ -16,6 +16,7 @@ pub mod schema;
 pub mod server;
 pub mod service;
 pub mod status;
+pub mod testing;
 
 pub use client::Client;
 pub use futures_util::stream;

@@ -101,7 +101,7 @@ impl Client {
     pub(super) async fn enveloped(
         &self,
         call: &Call,
-        requests: impl Stream<Item = Result<Bytes, Status>> + Send + 'static,
+        requests: Requests,
     ) -> Result<Streaming<Bytes>, Status> {
         let protocol = self.inner.protocol;
         let writing = Writing {

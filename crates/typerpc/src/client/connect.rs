@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 
 use super::call::Call;
 use super::response::Response;
-use super::transport::Body;
+use super::transport::{Body, BoxError};
 use super::{Client, Codec};
 use crate::protocol::compression::Compression;
 use crate::protocol::response_writer::COMPRESS_MIN_BYTES;
@@ -67,7 +67,7 @@ pub(super) async fn unary(
         request
     } else {
         let body = http_body_util::Full::new(message)
-            .map_err(|never| match never {})
+            .map_err(|never| -> BoxError { match never {} })
             .boxed_unsync();
         let mut request = client.request(call, call.method.path(), body);
         let content_type = match call.codec {
@@ -105,9 +105,9 @@ pub(super) async fn unary(
     Ok(Response::new(headers, body, trailers))
 }
 
-fn empty_body() -> Body {
+pub(super) fn empty_body() -> Body {
     http_body_util::Empty::new()
-        .map_err(|never| match never {})
+        .map_err(|never| -> BoxError { match never {} })
         .boxed_unsync()
 }
 
@@ -137,18 +137,21 @@ fn split_trailers(all: HeaderMap) -> (HeaderMap, HeaderMap) {
 
 /// Reads a whole body, refusing one past `limit` bytes (compressed
 /// bodies are bounded again when decompressed).
-async fn read_limited(body: Body, limit: usize) -> Result<Bytes, Status> {
-    match http_body_util::Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            Err(Status::resource_exhausted(format!(
-                "the response is larger than the limit of {limit} bytes"
-            )))
+pub(super) async fn read_limited(mut body: Body, limit: usize) -> Result<Bytes, Status> {
+    let mut out = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame
+            .map_err(|e| Status::unavailable(format!("reading the response failed: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > limit {
+                return Err(Status::resource_exhausted(format!(
+                    "the response is larger than the limit of {limit} bytes"
+                )));
+            }
+            out.extend_from_slice(&data);
         }
-        Err(error) => Err(Status::unavailable(format!(
-            "reading the response failed: {error}"
-        ))),
     }
+    Ok(out.freeze())
 }
 
 /// Adds the request headers of a streaming call.

@@ -206,7 +206,7 @@ impl Client {
                 Protocol::Connect => connect::unary(self, &call, body).await?,
                 _ => {
                     let streaming = self
-                        .enveloped(&call, futures_util::stream::iter([Ok(body)]))
+                        .enveloped(&call, futures_util::stream::iter([Ok(body)]).boxed())
                         .await?;
                     call::single(streaming).await?
                 }
@@ -228,7 +228,7 @@ impl Client {
         before_send(&request)?;
         let call = self.prepare(method, options, false)?;
         let body = call.encode(&request)?;
-        let requests = futures_util::stream::iter([Ok(body)]);
+        let requests = futures_util::stream::iter([Ok(body)]).boxed();
         let raw = call::with_deadline(call.deadline, self.enveloped(&call, requests)).await?;
         Ok(call.typed(raw))
     }
@@ -285,4 +285,26 @@ fn checked<Req: Message>(
     requests: impl Stream<Item = Req> + Send + 'static,
 ) -> impl Stream<Item = Result<Req, Status>> + Send + 'static {
     requests.map(|request| before_send(&request).map(|()| request))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_send<T: Send>(_: T) {}
+
+    /// Calls run on multi-threaded runtimes and in spawned tasks.
+    #[allow(dead_code)]
+    fn call_futures_are_send(client: Client) {
+        let method = MethodInfo::new("/a.B/C");
+        is_send(async move {
+            let _ = client
+                .unary::<crate::Empty, crate::Empty>(method, crate::Empty {}, CallOptions::new())
+                .await;
+            let requests = futures_util::stream::iter([crate::Empty {}]);
+            let _ = client
+                .bidi_streaming::<crate::Empty, crate::Empty>(method, requests, CallOptions::new())
+                .await;
+        });
+    }
 }

@@ -60,7 +60,9 @@ impl Transport {
     pub(crate) async fn send(&self, request: Request<Body>) -> Result<Response<Body>, Status> {
         match self {
             Transport::Http(client) => match client.request(request).await {
-                Ok(response) => Ok(response.map(|body| body.map_err(BoxError::from).boxed_unsync())),
+                Ok(response) => Ok(response.map(|body| {
+                    body.map_err(|e| -> BoxError { Box::new(e) }).boxed_unsync()
+                })),
                 Err(error) => Err(Status::unavailable(error_chain(&error))),
             },
             Transport::InMemory(router) => {

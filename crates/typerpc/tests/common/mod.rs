@@ -174,3 +174,4 @@ pub struct Everything {
 pub mod oracle;
 pub mod peers;
 pub mod server;
+pub mod shapes;
