@@ -20,10 +20,9 @@ pub fn expand(rust_name: &str, package: &str, service_name: &str, rpcs: &[Rpc]) 
          [`CallOptions`](::typerpc::client::CallOptions) (timeout, headers, compression) \
          and returns the response headers and trailers too. Cloning is cheap, \
          and clones share connections.\n\n\
-         ```ignore\n\
-         let client = {client}::connect(\"http://127.0.0.1:50051\").await?;\n\
-         // or, with any protocol: {client}::new(typerpc::Client::builder(url).protocol(..).build()?)\n\
-         ```"
+         Make one with `{client}::connect(\"http://127.0.0.1:50051\").await?` (gRPC), \
+         or `{client}::new(client)` around any [`typerpc::Client`] (Connect, gRPC-Web, \
+         JSON, TLS, in memory)."
     );
     let methods = rpcs.iter().map(|rpc| method(&full_name, rpc));
     quote! {
