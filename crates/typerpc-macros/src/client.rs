@@ -82,11 +82,21 @@ fn method(full_name: &str, rpc: &Rpc) -> TokenStream {
             let out = &rpc.output;
             let res = quote!(<#out as ::typerpc::service::RpcResult>::Response);
             let (param, call) = if rpc.client_streaming {
-                (quote!(requests: #requests), quote!(client_streaming(#info, requests, options)))
+                (
+                    quote!(requests: #requests),
+                    quote!(client_streaming(#info, requests, options)),
+                )
             } else {
-                (quote!(request: #req), quote!(unary(#info, request, options)))
+                (
+                    quote!(request: #req),
+                    quote!(unary(#info, request, options)),
+                )
             };
-            let arg = if rpc.client_streaming { quote!(requests) } else { quote!(request) };
+            let arg = if rpc.client_streaming {
+                quote!(requests)
+            } else {
+                quote!(request)
+            };
             quote! {
                 #[doc = #doc]
                 pub async fn #ident(&self, #param) -> ::std::result::Result<#res, #status> {

@@ -8,9 +8,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::shapes::*;
+use futures_util::StreamExt;
 use typerpc::client::{CallOptions, Codec, HttpVersion, Protocol};
 use typerpc::testing::TestServer;
-use futures_util::StreamExt;
 use typerpc::{stream, Client, Code};
 
 fn req(text: &str) -> Req {
@@ -135,7 +135,10 @@ async fn check_all(client: Client, http2: bool) {
 
     // Client streaming.
     let requests = stream::iter(["a", "b", "c"].map(req));
-    let response = shapes.client_stream_with(requests, CallOptions::new()).await.unwrap();
+    let response = shapes
+        .client_stream_with(requests, CallOptions::new())
+        .await
+        .unwrap();
     assert_eq!(response.message().text, "a,b,c", "{label}");
     assert_eq!(response.message().index, 3, "{label}");
     assert_eq!(response.trailers()["x-trailer"], "done", "{label}");
@@ -168,7 +171,11 @@ async fn check_all(client: Client, http2: bool) {
         }
         drop(send);
         assert!(responses.message().await.unwrap().is_none(), "{label}");
-        assert_eq!(responses.trailers().unwrap()["x-trailer"], "done", "{label}");
+        assert_eq!(
+            responses.trailers().unwrap()["x-trailer"],
+            "done",
+            "{label}"
+        );
     } else {
         let error = shapes.bidi(stream::iter([req("x")])).await.unwrap_err();
         assert_eq!(error.code(), Code::Unimplemented, "{label}");
@@ -253,7 +260,10 @@ async fn compression_both_ways_and_connect_get() {
             .unwrap();
         let shapes = ShapesServiceClient::new(client);
         let response = shapes
-            .unary_with(req("get me"), CallOptions::new().header("x-test", "via-get"))
+            .unary_with(
+                req("get me"),
+                CallOptions::new().header("x-test", "via-get"),
+            )
             .await
             .unwrap();
         assert_eq!(response.message().header, "via-get");
@@ -275,7 +285,11 @@ async fn limits_and_unreachable_servers() {
             .unary(req(&"y".repeat(4096)))
             .await
             .unwrap_err();
-        assert_eq!(error.code(), Code::ResourceExhausted, "{protocol:?}: {error:?}");
+        assert_eq!(
+            error.code(),
+            Code::ResourceExhausted,
+            "{protocol:?}: {error:?}"
+        );
     }
     let addr = server.addr();
     server.shutdown().await;

@@ -27,7 +27,10 @@ async fn grpc_endpoint() {
 #[tokio::test]
 async fn in_memory() {
     for protocol in [Protocol::Grpc, Protocol::GrpcWeb, Protocol::Connect] {
-        let client = Client::in_memory(router()).protocol(protocol).build().unwrap();
+        let client = Client::in_memory(router())
+            .protocol(protocol)
+            .build()
+            .unwrap();
         let response = TestServiceClient::new(client)
             .test_method(request("test"))
             .await

@@ -259,8 +259,7 @@ impl Reader {
         if self.done {
             return None;
         }
-        let item = match with_deadline(self.deadline, async { Ok(self.parts.next().await) }).await
-        {
+        let item = match with_deadline(self.deadline, async { Ok(self.parts.next().await) }).await {
             Ok(item) => item,
             Err(status) => Some(Err(status)),
         };

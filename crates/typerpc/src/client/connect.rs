@@ -140,8 +140,8 @@ fn split_trailers(all: HeaderMap) -> (HeaderMap, HeaderMap) {
 pub(super) async fn read_limited(mut body: Body, limit: usize) -> Result<Bytes, Status> {
     let mut out = bytes::BytesMut::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame
-            .map_err(|e| Status::unavailable(format!("reading the response failed: {e}")))?;
+        let frame =
+            frame.map_err(|e| Status::unavailable(format!("reading the response failed: {e}")))?;
         if let Ok(data) = frame.into_data() {
             if out.len() + data.len() > limit {
                 return Err(Status::resource_exhausted(format!(

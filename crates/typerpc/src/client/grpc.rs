@@ -87,7 +87,10 @@ pub(super) fn head(response: Response<Body>, web: bool) -> Result<Head, Status> 
     }
     let compression = match headers.get("grpc-encoding") {
         Some(value) => Compression::from_header(value).map_err(|s| {
-            Status::internal(format!("the response is compressed in a way we cannot read: {}", s.message()))
+            Status::internal(format!(
+                "the response is compressed in a way we cannot read: {}",
+                s.message()
+            ))
         })?,
         None => Compression::Identity,
     };
@@ -135,7 +138,9 @@ mod tests {
 
     #[test]
     fn web_trailers_parse_as_headers() {
-        let trailers = parse_web_trailers(b"grpc-status:5\r\nGRPC-Message: gone\r\nx-a:1\r\nx-a:2\r\nbroken\r\n");
+        let trailers = parse_web_trailers(
+            b"grpc-status:5\r\nGRPC-Message: gone\r\nx-a:1\r\nx-a:2\r\nbroken\r\n",
+        );
         assert_eq!(status_of(&trailers).code(), Code::NotFound);
         assert_eq!(status_of(&trailers).message(), "gone");
         let rest = without_status(trailers);

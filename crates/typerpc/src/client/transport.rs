@@ -32,7 +32,7 @@ pub(crate) type Body = UnsyncBoxBody<Bytes, BoxError>;
 /// Where calls go.
 #[derive(Clone)]
 pub(crate) enum Transport {
-    Http(hyper_util::client::legacy::Client<Connector, Body>),
+    Http(Box<hyper_util::client::legacy::Client<Connector, Body>>),
     InMemory(Router),
 }
 
@@ -52,7 +52,7 @@ impl Transport {
             .http2_initial_connection_window_size(2 * 1024 * 1024)
             .http2_keep_alive_interval(std::time::Duration::from_secs(60))
             .http2_keep_alive_while_idle(false);
-        Transport::Http(builder.build(Connector { tls }))
+        Transport::Http(Box::new(builder.build(Connector { tls })))
     }
 
     /// Sends a request; the response arrives once its headers have.
@@ -60,9 +60,8 @@ impl Transport {
     pub(crate) async fn send(&self, request: Request<Body>) -> Result<Response<Body>, Status> {
         match self {
             Transport::Http(client) => match client.request(request).await {
-                Ok(response) => Ok(response.map(|body| {
-                    body.map_err(|e| -> BoxError { Box::new(e) }).boxed_unsync()
-                })),
+                Ok(response) => Ok(response
+                    .map(|body| body.map_err(|e| -> BoxError { Box::new(e) }).boxed_unsync())),
                 Err(error) => Err(Status::unavailable(error_chain(&error))),
             },
             Transport::InMemory(router) => {
@@ -111,7 +110,10 @@ impl tower_service::Service<Uri> for Connector {
             let https = uri.scheme_str() == Some("https");
             let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
             // IPv6 literals come bracketed in URIs.
-            let bare = host.trim_start_matches('[').trim_end_matches(']').to_string();
+            let bare = host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string();
             let tcp = TcpStream::connect((bare.as_str(), port)).await?;
             // Small RPC messages should leave at once.
             let _ = tcp.set_nodelay(true);

@@ -290,7 +290,9 @@ fn decode_or<M: Message>(
 ) -> Result<M, Status> {
     match format {
         Format::Proto => M::decode(bytes).map_err(|e| error(e.to_string())),
-        Format::Json(options) => M::from_json_with(bytes, options).map_err(|e| error(e.to_string())),
+        Format::Json(options) => {
+            M::from_json_with(bytes, options).map_err(|e| error(e.to_string()))
+        }
     }
 }
 

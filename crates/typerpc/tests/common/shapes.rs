@@ -49,7 +49,11 @@ pub fn failure(code: i32, text: &str) -> Status {
 pub struct ShapesService;
 
 fn echo(ctx: &Context, req: &Req, index: u32) -> Res {
-    let header = |name: &str| ctx.request_headers().get(name).map(|v| v.as_bytes().to_vec());
+    let header = |name: &str| {
+        ctx.request_headers()
+            .get(name)
+            .map(|v| v.as_bytes().to_vec())
+    };
     let binary = header("x-test-bin")
         .and_then(|v| typerpc::protocol::grpc_status::decode_bin(&v))
         .map(|bytes| bytes.iter().map(|b| format!("{b:02x}")).collect())
@@ -110,7 +114,11 @@ impl ShapesService {
     }
 
     /// Joins the texts of every request.
-    async fn client_stream(&self, ctx: &Context, mut reqs: RequestStream<Req>) -> Result<Res, Status> {
+    async fn client_stream(
+        &self,
+        ctx: &Context,
+        mut reqs: RequestStream<Req>,
+    ) -> Result<Res, Status> {
         metadata(ctx);
         let mut texts = Vec::new();
         let mut count = 0;
@@ -129,7 +137,11 @@ impl ShapesService {
     }
 
     /// Answers each request as it arrives (ping-pong proves full duplex).
-    async fn bidi(&self, ctx: &Context, reqs: RequestStream<Req>) -> Result<ResponseStream<Res>, Status> {
+    async fn bidi(
+        &self,
+        ctx: &Context,
+        reqs: RequestStream<Req>,
+    ) -> Result<ResponseStream<Res>, Status> {
         metadata(ctx);
         let ctx = ctx.clone();
         Ok(ResponseStream::new(typerpc::stream::unfold(
