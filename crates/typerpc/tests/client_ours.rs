@@ -156,3 +156,55 @@ async fn one_client_is_shared_by_many_tasks() {
         assert_eq!(task.await.unwrap(), i.to_string());
     }
 }
+
+/// Connect GET is really GET (and only for idempotent methods): a server
+/// in front of the router records each request's HTTP method.
+#[tokio::test]
+async fn connect_get_sends_get_for_idempotent_methods_only() {
+    use std::sync::{Arc, Mutex};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let record = Arc::clone(&seen);
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let record = Arc::clone(&record);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                    record.lock().unwrap().push((
+                        request.method().to_string(),
+                        request.uri().path().to_string(),
+                    ));
+                    let mut router = router();
+                    tower_service::Service::call(&mut router, request)
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    let client = Client::builder(&url)
+        .protocol(Protocol::Connect)
+        .connect_get(true)
+        .build()
+        .unwrap();
+    let shapes = ShapesServiceClient::new(client);
+    assert_eq!(shapes.unary(req("get")).await.unwrap().text, "get");
+    let streamed = shapes.client_stream(typerpc::stream::iter([req("post")])).await;
+    assert_eq!(streamed.unwrap().text, "post");
+    // Per call, GET can be turned off again.
+    let options = CallOptions::new().connect_get(false);
+    assert_eq!(shapes.unary_with(req("p"), options).await.unwrap().message().text, "p");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            ("GET".to_string(), "/shapes.v1.ShapesService/Unary".to_string()),
+            ("POST".to_string(), "/shapes.v1.ShapesService/ClientStream".to_string()),
+            ("POST".to_string(), "/shapes.v1.ShapesService/Unary".to_string()),
+        ]
+    );
+}
