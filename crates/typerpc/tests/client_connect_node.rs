@@ -46,7 +46,10 @@ async fn every_protocol_and_shape_against_connect_node() {
     std::fs::write(&fds, prost::Message::encode_to_vec(&set)).unwrap();
     let script = work.join("connect_server.mjs");
     std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/connect_server.mjs"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/peers/connect_server.mjs"
+        ),
         &script,
     )
     .unwrap();

@@ -39,7 +39,12 @@ fn protos(dir: &Path, under: &Path, out: &mut Vec<String>) {
         if path.is_dir() {
             protos(dir, &path, out);
         } else if path.extension().is_some_and(|e| e == "proto") {
-            out.push(path.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            out.push(
+                path.strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
         }
     }
 }
@@ -75,7 +80,10 @@ async fn every_shape_against_grpcio() {
     );
     let module = shapes.trim_end_matches(".proto").replace('/', ".");
     let mut child = Command::new(&python)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/grpcio_server.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/peers/grpcio_server.py"
+        ))
         .arg(&out)
         .arg(module)
         .stdout(Stdio::piped())
@@ -86,7 +94,9 @@ async fn every_shape_against_grpcio() {
     let port = tokio::task::spawn_blocking(move || {
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
-        line.trim().parse::<u16>().unwrap_or_else(|_| panic!("no port: {line:?}"))
+        line.trim()
+            .parse::<u16>()
+            .unwrap_or_else(|_| panic!("no port: {line:?}"))
     })
     .await
     .unwrap();

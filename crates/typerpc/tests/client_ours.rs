@@ -12,7 +12,6 @@ use typerpc::client::{CallOptions, Codec, HttpVersion, Protocol};
 use typerpc::testing::TestServer;
 use typerpc::{Client, Code};
 
-
 /// Every combination the protocols allow.
 fn configs() -> Vec<(Protocol, Codec, HttpVersion)> {
     let mut all = Vec::new();
@@ -172,17 +171,21 @@ async fn connect_get_sends_get_for_idempotent_methods_only() {
             let (stream, _) = listener.accept().await.unwrap();
             let record = Arc::clone(&record);
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                    record.lock().unwrap().push((
-                        request.method().to_string(),
-                        request.uri().path().to_string(),
-                    ));
-                    let mut router = router();
-                    tower_service::Service::call(&mut router, request)
-                });
-                let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
+                let service = hyper::service::service_fn(
+                    move |request: http::Request<hyper::body::Incoming>| {
+                        record.lock().unwrap().push((
+                            request.method().to_string(),
+                            request.uri().path().to_string(),
+                        ));
+                        let mut router = router();
+                        tower_service::Service::call(&mut router, request)
+                    },
+                );
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
             });
         }
     });
@@ -193,18 +196,37 @@ async fn connect_get_sends_get_for_idempotent_methods_only() {
         .unwrap();
     let shapes = ShapesServiceClient::new(client);
     assert_eq!(shapes.unary(req("get")).await.unwrap().text, "get");
-    let streamed = shapes.client_stream(typerpc::stream::iter([req("post")])).await;
+    let streamed = shapes
+        .client_stream(typerpc::stream::iter([req("post")]))
+        .await;
     assert_eq!(streamed.unwrap().text, "post");
     // Per call, GET can be turned off again.
     let options = CallOptions::new().connect_get(false);
-    assert_eq!(shapes.unary_with(req("p"), options).await.unwrap().message().text, "p");
+    assert_eq!(
+        shapes
+            .unary_with(req("p"), options)
+            .await
+            .unwrap()
+            .message()
+            .text,
+        "p"
+    );
     let seen = seen.lock().unwrap().clone();
     assert_eq!(
         seen,
         [
-            ("GET".to_string(), "/shapes.v1.ShapesService/Unary".to_string()),
-            ("POST".to_string(), "/shapes.v1.ShapesService/ClientStream".to_string()),
-            ("POST".to_string(), "/shapes.v1.ShapesService/Unary".to_string()),
+            (
+                "GET".to_string(),
+                "/shapes.v1.ShapesService/Unary".to_string()
+            ),
+            (
+                "POST".to_string(),
+                "/shapes.v1.ShapesService/ClientStream".to_string()
+            ),
+            (
+                "POST".to_string(),
+                "/shapes.v1.ShapesService/Unary".to_string()
+            ),
         ]
     );
 }

@@ -22,7 +22,8 @@ fn new_pki() -> Pki {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name.push(DnType::CommonName, "typerpc client test CA");
+    ca.distinguished_name
+        .push(DnType::CommonName, "typerpc client test CA");
     let ca = ca.self_signed(&ca_key).unwrap();
     let server_key = KeyPair::generate().unwrap();
     let server = CertificateParams::new(vec!["localhost".to_string()])

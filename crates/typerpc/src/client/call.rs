@@ -73,7 +73,12 @@ impl Client {
 
     /// A request to `call`'s method, with the caller's headers; the
     /// protocol adds its own.
-    pub(super) fn request(&self, call: &Call, path_and_query: &str, body: Body) -> Request<Body> {
+    pub(super) fn request(
+        &self,
+        call: &Call,
+        path_and_query: &str,
+        body: Body,
+    ) -> Result<Request<Body>, Status> {
         let inner = &self.inner;
         let uri = format!(
             "{}://{}{}{}",
@@ -84,7 +89,9 @@ impl Client {
         );
         let mut request = Request::new(body);
         *request.method_mut() = http::Method::POST;
-        *request.uri_mut() = uri.parse().unwrap_or_default();
+        *request.uri_mut() = uri
+            .parse()
+            .map_err(|e| Status::internal(format!("cannot call {uri:?}: {e}")))?;
         if inner.http2 {
             *request.version_mut() = Version::HTTP_2;
         }
@@ -93,7 +100,7 @@ impl Client {
             http::header::USER_AGENT,
             HeaderValue::from_static(concat!("typerpc/", env!("CARGO_PKG_VERSION"))),
         );
-        request
+        Ok(request)
     }
 
     /// Starts an enveloped call: sends the requests as they come and
@@ -109,34 +116,58 @@ impl Client {
             text: false,
             ending: Ending::GrpcTrailers,
         };
+        // A request that cannot be sent (it fails validation, say) aborts
+        // the body; the caller is then told why, rather than whatever the
+        // server makes of a body cut short.
+        let request_error: Arc<Mutex<Option<Status>>> = Arc::default();
+        let record = Arc::clone(&request_error);
         let frames = requests.map(move |message| {
             let mut out = BytesMut::new();
-            writing
-                .envelope(&message.map_err(BoxError::from)?, &mut out)
-                .map_err(BoxError::from)?;
-            Ok::<_, BoxError>(http_body::Frame::data(out.freeze()))
+            let written = message.and_then(|message| writing.envelope(&message, &mut out));
+            if let Err(status) = written {
+                if let Ok(mut slot) = record.lock() {
+                    slot.get_or_insert(status.clone());
+                }
+                return Err(BoxError::from(status));
+            }
+            Ok(http_body::Frame::data(out.freeze()))
         });
         let body = http_body_util::StreamBody::new(frames).boxed_unsync();
-        let mut request = self.request(call, call.method.path, body);
+        let prefer_request_error = |status: Status| -> Status {
+            request_error
+                .lock()
+                .ok()
+                .and_then(|slot| slot.clone())
+                .unwrap_or(status)
+        };
+        let mut request = self.request(call, call.method.path, body)?;
         match protocol {
             Protocol::Connect => connect::stream_headers(call, request.headers_mut()),
             Protocol::Grpc | Protocol::GrpcWeb => {
                 grpc::headers(call, protocol == Protocol::GrpcWeb, request.headers_mut())
             }
         }
-        let response = self.inner.transport.send(request).await?;
-        let (head, compression) = match protocol {
-            Protocol::Connect => connect::stream_head(response, call.limit).await?,
-            _ => match grpc::head(response, protocol == Protocol::GrpcWeb)? {
-                grpc::Head::Stream(head, compression) => (head, compression),
-                grpc::Head::TrailersOnly(headers) => {
-                    return Ok(Streaming::new(
-                        headers.clone(),
-                        futures_util::stream::empty().boxed(),
-                        Arc::new(Mutex::new(Some(grpc::without_status(headers)))),
-                    ))
-                }
-            },
+        let response = self
+            .inner
+            .transport
+            .send(request)
+            .await
+            .map_err(prefer_request_error)?;
+        let head = match protocol {
+            Protocol::Connect => connect::stream_head(response, call.limit)
+                .await
+                .map(|(head, compression)| grpc::Head::Stream(head, compression)),
+            _ => grpc::head(response, protocol == Protocol::GrpcWeb),
+        };
+        let (head, compression) = match head.map_err(prefer_request_error)? {
+            grpc::Head::Stream(head, compression) => (head, compression),
+            grpc::Head::TrailersOnly(headers) => {
+                return Ok(Streaming::new(
+                    headers.clone(),
+                    futures_util::stream::empty().boxed(),
+                    Arc::new(Mutex::new(Some(grpc::without_status(headers)))),
+                ))
+            }
         };
         let (parts, body) = head.into_parts();
         let ending = match protocol {
@@ -162,6 +193,7 @@ impl Client {
             limit: call.limit,
             trailers: Arc::clone(&trailers),
             deadline: call.deadline,
+            request_error,
             done: false,
         };
         let messages = futures_util::stream::unfold(reader, |mut reader| async move {
@@ -251,6 +283,8 @@ struct Reader {
     limit: usize,
     trailers: Arc<Mutex<Option<HeaderMap>>>,
     deadline: Option<Instant>,
+    /// Why sending the requests failed, if it did: the better error.
+    request_error: Arc<Mutex<Option<Status>>>,
     done: bool,
 }
 
@@ -294,7 +328,10 @@ impl Reader {
             }
         };
         self.done = true;
-        outcome.err().map(Err)
+        let request_error = self.request_error.lock().ok().and_then(|slot| slot.clone());
+        outcome
+            .err()
+            .map(|status| Err(request_error.unwrap_or(status)))
     }
 
     /// Records the trailers; the status, unless `ok`, is the last item.

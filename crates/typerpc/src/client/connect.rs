@@ -62,14 +62,14 @@ pub(super) async fn unary(
             query.push_str("&compression=");
             query.push_str(call.compression.name());
         }
-        let mut request = client.request(call, &query, empty_body());
+        let mut request = client.request(call, &query, empty_body())?;
         *request.method_mut() = http::Method::GET;
         request
     } else {
         let body = http_body_util::Full::new(message)
             .map_err(|never| -> BoxError { match never {} })
             .boxed_unsync();
-        let mut request = client.request(call, call.method.path(), body);
+        let mut request = client.request(call, call.method.path(), body)?;
         let content_type = match call.codec {
             Codec::Proto => "application/proto",
             Codec::Json => "application/json",
@@ -100,6 +100,20 @@ pub(super) async fn unary(
     let body = compression.decompress_bytes(body, call.limit)?;
     if parts.status != http::StatusCode::OK {
         return Err(connect_error::from_json(&body, parts.status.as_u16()));
+    }
+    let expected = match call.codec {
+        Codec::Proto => "application/proto",
+        Codec::Json => "application/json",
+    };
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with(expected) {
+        return Err(Status::internal(format!(
+            "the response has content type {content_type:?}, not {expected}"
+        )));
     }
     let (headers, trailers) = split_trailers(parts.headers);
     Ok(Response::new(headers, body, trailers))

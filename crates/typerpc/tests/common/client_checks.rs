@@ -178,4 +178,3 @@ fn tokio_stream<T: Send + 'static>(
         receive.recv().await.map(|item| (item, receive))
     })
 }
-
