@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::service::Rpc;
+use crate::service::{generic_of_result, Rpc};
 
 /// The client struct and its methods.
 pub fn expand(rust_name: &str, package: &str, service_name: &str, rpcs: &[Rpc]) -> TokenStream {
@@ -79,8 +79,15 @@ fn method(full_name: &str, rpc: &Rpc) -> TokenStream {
     let requests = quote!(impl ::typerpc::Stream<Item = #req> + ::std::marker::Send + 'static);
     match (rpc.client_streaming, &rpc.stream_response) {
         (false, None) | (true, None) => {
+            // The `T` of `Result<T, Status>`, read from the syntax so that a
+            // method returning something else is reported once, by the
+            // service's own check; other spellings (an alias) go through
+            // the trait.
             let out = &rpc.output;
-            let res = quote!(<#out as ::typerpc::service::RpcResult>::Response);
+            let res = match generic_of_result(out) {
+                Some(res) => quote!(#res),
+                None => quote!(<#out as ::typerpc::service::RpcResult>::Response),
+            };
             let (param, call) = if rpc.client_streaming {
                 (
                     quote!(requests: #requests),

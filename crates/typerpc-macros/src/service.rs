@@ -208,7 +208,7 @@ fn stream_response(output: &mut Type) -> syn::Result<Option<Type>> {
 }
 
 /// The `T` of `Result<T, E>`.
-fn generic_of_result(ty: &Type) -> Option<Type> {
+pub(crate) fn generic_of_result(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     if last.ident != "Result" {
