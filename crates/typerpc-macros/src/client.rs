@@ -79,14 +79,17 @@ fn method(full_name: &str, rpc: &Rpc) -> TokenStream {
     let requests = quote!(impl ::typerpc::Stream<Item = #req> + ::std::marker::Send + 'static);
     match (rpc.client_streaming, &rpc.stream_response) {
         (false, None) | (true, None) => {
-            // The `T` of `Result<T, Status>`, read from the syntax so that a
-            // method returning something else is reported once, by the
-            // service's own check; other spellings (an alias) go through
-            // the trait.
+            // The `T` of `Result<T, Status>`, read from the syntax. An alias
+            // whose name ends in `Result` goes through the trait. Anything
+            // else is a mistake the service's own check reports; a client
+            // method would only report it a second time.
             let out = &rpc.output;
             let res = match generic_of_result(out) {
                 Some(res) => quote!(#res),
-                None => quote!(<#out as ::typerpc::service::RpcResult>::Response),
+                None if names_a_result(out) => {
+                    quote!(<#out as ::typerpc::service::RpcResult>::Response)
+                }
+                None => return TokenStream::new(),
             };
             let (param, call) = if rpc.client_streaming {
                 (
@@ -145,5 +148,17 @@ fn method(full_name: &str, rpc: &Rpc) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+/// Whether a type is a path whose last segment ends in `Result`.
+fn names_a_result(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident.to_string().ends_with("Result")),
+        _ => false,
     }
 }
