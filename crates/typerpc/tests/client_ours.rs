@@ -19,6 +19,7 @@ fn configs() -> Vec<(Protocol, Codec, HttpVersion)> {
         all.push((Protocol::Grpc, codec, HttpVersion::Http2));
         for http in [HttpVersion::Http2, HttpVersion::Http1] {
             all.push((Protocol::GrpcWeb, codec, http));
+            all.push((Protocol::GrpcWebText, codec, http));
             all.push((Protocol::Connect, codec, http));
         }
     }
@@ -59,7 +60,12 @@ async fn every_protocol_in_memory() {
 async fn compression_both_ways_and_connect_get() {
     let server = TestServer::start(router()).await;
     let big = "x".repeat(64 * 1024);
-    for protocol in [Protocol::Grpc, Protocol::GrpcWeb, Protocol::Connect] {
+    for protocol in [
+        Protocol::Grpc,
+        Protocol::GrpcWeb,
+        Protocol::GrpcWebText,
+        Protocol::Connect,
+    ] {
         for compression in [
             typerpc::client::Compression::Gzip,
             typerpc::client::Compression::Zstd,

@@ -21,7 +21,7 @@ use crate::protocol::compression::Compression;
 use crate::protocol::envelope::{FLAG_END_STREAM, FLAG_WEB_TRAILERS};
 use crate::protocol::request_reader::{self, Framing, Part};
 use crate::protocol::response_writer::{Ending, Writing};
-use crate::protocol::timeout;
+use crate::protocol::{timeout, web_text};
 use crate::service::{decode_response, encode, Format};
 use crate::{Message, Status};
 
@@ -111,9 +111,11 @@ impl Client {
         requests: Requests,
     ) -> Result<Streaming<Bytes>, Status> {
         let protocol = self.inner.protocol;
+        let flavor = grpc::Flavor::of(protocol);
+        let text = flavor == Some(grpc::Flavor::WebText);
         let writing = Writing {
             compression: call.compression,
-            text: false,
+            text,
             ending: Ending::GrpcTrailers,
         };
         // A request that cannot be sent (it fails validation, say) aborts
@@ -130,7 +132,13 @@ impl Client {
                 }
                 return Err(BoxError::from(status));
             }
-            Ok(http_body::Frame::data(out.freeze()))
+            // gRPC-Web text: each chunk is a base64 string of its own.
+            let chunk = if text {
+                web_text::encode(&out)
+            } else {
+                out.freeze()
+            };
+            Ok(http_body::Frame::data(chunk))
         });
         let body = http_body_util::StreamBody::new(frames).boxed_unsync();
         let prefer_request_error = |status: Status| -> Status {
@@ -141,11 +149,9 @@ impl Client {
                 .unwrap_or(status)
         };
         let mut request = self.request(call, call.method.path, body)?;
-        match protocol {
-            Protocol::Connect => connect::stream_headers(call, request.headers_mut()),
-            Protocol::Grpc | Protocol::GrpcWeb => {
-                grpc::headers(call, protocol == Protocol::GrpcWeb, request.headers_mut())
-            }
+        match flavor {
+            None => connect::stream_headers(call, request.headers_mut()),
+            Some(flavor) => grpc::headers(call, flavor, request.headers_mut()),
         }
         let response = self
             .inner
@@ -153,11 +159,11 @@ impl Client {
             .send(request)
             .await
             .map_err(prefer_request_error)?;
-        let head = match protocol {
-            Protocol::Connect => connect::stream_head(response, call.limit)
+        let head = match flavor {
+            None => connect::stream_head(response, call.limit)
                 .await
                 .map(|(head, compression)| grpc::Head::Stream(head, compression)),
-            _ => grpc::head(response, protocol == Protocol::GrpcWeb),
+            Some(flavor) => grpc::head(response, flavor),
         };
         let (head, compression) = match head.map_err(prefer_request_error)? {
             grpc::Head::Stream(head, compression) => (head, compression),
@@ -172,7 +178,7 @@ impl Client {
         let (parts, body) = head.into_parts();
         let ending = match protocol {
             Protocol::Grpc => End::Trailers,
-            Protocol::GrpcWeb => End::WebTrailers,
+            Protocol::GrpcWeb | Protocol::GrpcWebText => End::WebTrailers,
             Protocol::Connect => End::ConnectEndStream,
         };
         let control = match ending {
@@ -183,7 +189,7 @@ impl Client {
         let framing = Framing {
             limit: call.limit,
             compression,
-            text: false,
+            text,
         };
         let trailers = Arc::new(Mutex::new(None));
         let reader = Reader {

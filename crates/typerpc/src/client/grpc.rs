@@ -7,22 +7,55 @@ use http::{HeaderMap, HeaderName, HeaderValue, Response};
 
 use super::call::Call;
 use super::transport::Body;
-use super::Codec;
+use super::{Codec, Protocol};
 use crate::protocol::compression::Compression;
 use crate::protocol::grpc_status::{self, GRPC_MESSAGE, GRPC_STATUS, GRPC_STATUS_DETAILS};
 use crate::protocol::timeout;
 use crate::{Code, Status};
 
+/// gRPC, or gRPC-Web with binary or base64 bodies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Flavor {
+    Grpc,
+    Web,
+    WebText,
+}
+
+impl Flavor {
+    /// The flavor of a gRPC protocol; `None` for Connect.
+    pub(super) fn of(protocol: Protocol) -> Option<Flavor> {
+        match protocol {
+            Protocol::Grpc => Some(Flavor::Grpc),
+            Protocol::GrpcWeb => Some(Flavor::Web),
+            Protocol::GrpcWebText => Some(Flavor::WebText),
+            Protocol::Connect => None,
+        }
+    }
+
+    pub(super) fn is_web(self) -> bool {
+        self != Flavor::Grpc
+    }
+
+    /// The response media type, without the codec suffix.
+    fn media_type(self) -> &'static str {
+        match self {
+            Flavor::Grpc => "application/grpc",
+            Flavor::Web => "application/grpc-web",
+            Flavor::WebText => "application/grpc-web-text",
+        }
+    }
+}
+
 /// Adds the protocol's request headers.
-pub(super) fn headers(call: &Call, web: bool, headers: &mut HeaderMap) {
-    let content_type = match (web, call.codec) {
-        (false, Codec::Proto) => "application/grpc+proto",
-        (false, Codec::Json) => "application/grpc+json",
-        (true, Codec::Proto) => "application/grpc-web+proto",
-        (true, Codec::Json) => "application/grpc-web+json",
+pub(super) fn headers(call: &Call, flavor: Flavor, headers: &mut HeaderMap) {
+    let codec = match call.codec {
+        Codec::Proto => "+proto",
+        Codec::Json => "+json",
     };
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if web {
+    if let Ok(value) = HeaderValue::from_str(&format!("{}{codec}", flavor.media_type())) {
+        headers.insert(CONTENT_TYPE, value);
+    }
+    if flavor.is_web() {
         headers.insert("x-grpc-web", HeaderValue::from_static("1"));
     } else {
         // Required by the gRPC spec: proxies must pass trailers on.
@@ -54,7 +87,7 @@ pub(super) enum Head {
 
 /// Checks the response head. A failed trailers-only response is its
 /// status; other HTTP statuses than 200 map as the gRPC spec says.
-pub(super) fn head(response: Response<Body>, web: bool) -> Result<Head, Status> {
+pub(super) fn head(response: Response<Body>, flavor: Flavor) -> Result<Head, Status> {
     let headers = response.headers();
     if headers.contains_key(GRPC_STATUS) {
         let status = status_of(headers);
@@ -70,17 +103,15 @@ pub(super) fn head(response: Response<Body>, web: bool) -> Result<Head, Status> 
             format!("the server answered with HTTP status {http_status}"),
         ));
     }
-    let expected = if web {
-        "application/grpc-web"
-    } else {
-        "application/grpc"
-    };
+    let expected = flavor.media_type();
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !content_type.starts_with(expected) || content_type.starts_with("application/grpc-web-text")
-    {
+    // The media type, then nothing or a `+codec` suffix or parameters:
+    // `application/grpc` must not accept `application/grpc-web`.
+    let rest = content_type.strip_prefix(expected);
+    if !rest.is_some_and(|rest| rest.is_empty() || rest.starts_with(['+', ';'])) {
         return Err(Status::unknown(format!(
             "the response has content type {content_type:?}, not {expected}"
         )));

@@ -62,6 +62,9 @@ pub enum Protocol {
     Grpc,
     /// gRPC-Web (binary): trailers in the body, so HTTP/1.1 works too.
     GrpcWeb,
+    /// gRPC-Web with base64 bodies (`application/grpc-web-text`), for
+    /// proxies and clients that cannot carry binary.
+    GrpcWebText,
     /// Connect: plain HTTP for unary calls (and GET for idempotent ones),
     /// enveloped messages for streams.
     Connect,
