@@ -236,3 +236,55 @@ async fn connect_get_sends_get_for_idempotent_methods_only() {
         ]
     );
 }
+
+/// A request that cannot be sent (here: a timestamp JSON cannot show)
+/// fails the call with the reason, not with what the server makes of a
+/// body cut short.
+#[tokio::test]
+async fn a_request_that_cannot_be_encoded_is_the_error() {
+    use typerpc::{service, Message, RequestStream, Status, Timestamp};
+
+    #[derive(Message, Clone, Debug, PartialEq)]
+    #[rpc(package = "clock.v1")]
+    pub struct When {
+        pub at: Option<Timestamp>,
+    }
+
+    pub struct ClockService;
+
+    #[service]
+    impl ClockService {
+        /// Counts the instants.
+        async fn count(&self, mut whens: RequestStream<When>) -> Result<When, Status> {
+            while whens.message().await?.is_some() {}
+            Ok(When { at: None })
+        }
+    }
+
+    let router = typerpc::Router::new().add(ClockService);
+    let server = TestServer::start(router).await;
+    let beyond = When {
+        at: Some(Timestamp {
+            seconds: i64::MAX,
+            nanos: 0,
+        }),
+    };
+    for protocol in [Protocol::Grpc, Protocol::GrpcWeb, Protocol::Connect] {
+        let client = server
+            .client_builder()
+            .protocol(protocol)
+            .codec(Codec::Json)
+            .build()
+            .unwrap();
+        let requests = typerpc::stream::iter([When { at: None }, beyond.clone()]);
+        let error = ClockServiceClient::new(client)
+            .count(requests)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Code::Internal, "{protocol:?}: {error:?}");
+        assert!(
+            error.message().contains("no JSON form"),
+            "{protocol:?}: {error:?}"
+        );
+    }
+}
