@@ -288,3 +288,54 @@ async fn a_request_that_cannot_be_encoded_is_the_error() {
         );
     }
 }
+
+/// The deadline reaches the server (`grpc-timeout`, `Connect-Timeout-Ms`),
+/// from the call's options or the client's default.
+#[tokio::test]
+async fn deadlines_are_propagated() {
+    let server = TestServer::start(router()).await;
+    for protocol in [
+        Protocol::Grpc,
+        Protocol::GrpcWeb,
+        Protocol::GrpcWebText,
+        Protocol::Connect,
+    ] {
+        let shapes = ShapesServiceClient::new(server.client(protocol));
+        let options = CallOptions::new().timeout(std::time::Duration::from_secs(5));
+        let left = shapes.unary_with(req("t"), options).await.unwrap();
+        let left = left.message().timeout_ms;
+        assert!(left > 4_000 && left <= 5_000, "{protocol:?}: {left}");
+        let streamed = shapes
+            .server_stream_with(
+                Req {
+                    count: 1,
+                    ..req("t")
+                },
+                CallOptions::new().timeout(std::time::Duration::from_secs(3)),
+            )
+            .await
+            .unwrap()
+            .message()
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            streamed.timeout_ms > 2_000 && streamed.timeout_ms <= 3_000,
+            "{protocol:?}"
+        );
+        assert_eq!(shapes.unary(req("none")).await.unwrap().timeout_ms, 0);
+
+        let client = server
+            .client_builder()
+            .protocol(protocol)
+            .timeout(std::time::Duration::from_secs(7))
+            .build()
+            .unwrap();
+        let left = ShapesServiceClient::new(client)
+            .unary(req("d"))
+            .await
+            .unwrap()
+            .timeout_ms;
+        assert!(left > 6_000 && left <= 7_000, "{protocol:?}: {left}");
+    }
+}

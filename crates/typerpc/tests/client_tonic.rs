@@ -69,6 +69,7 @@ fn echo<T>(request: &tonic::Request<T>, text: String, index: u32) -> Res {
             .and_then(|v| v.to_bytes().ok())
             .map(|b| b.iter().map(|b| format!("{b:02x}")).collect())
             .unwrap_or_default(),
+        ..Res::default()
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Res {
     /// (hex), seen by the server.
     pub header: String,
     pub binary_header: String,
+    /// Our server only: the deadline it was told, in milliseconds left.
+    pub timeout_ms: u64,
 }
 
 /// Attached to every error.
@@ -65,6 +67,9 @@ fn echo(ctx: &Context, req: &Req, index: u32) -> Res {
             .map(|v| String::from_utf8_lossy(&v).into_owned())
             .unwrap_or_default(),
         binary_header: binary,
+        timeout_ms: ctx
+            .time_remaining()
+            .map_or(0, |left| left.as_millis() as u64),
     }
 }
 
