@@ -193,7 +193,13 @@ impl Client {
         self.inner.protocol
     }
 
-    /// Calls a unary method.
+    /// Calls a unary method. Generated clients call this (and the three
+    /// below); call it directly for a method known only by its path,
+    /// `MethodInfo::new("/package.Service/Method")`.
+    ///
+    /// Errors are the server's status with its details, `unavailable` when
+    /// the server cannot be reached, and `deadline_exceeded` when the
+    /// deadline passes first, whether or not the server noticed.
     pub async fn unary<Req: Message, Res: Message>(
         &self,
         method: MethodInfo,
