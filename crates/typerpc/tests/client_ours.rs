@@ -339,3 +339,40 @@ async fn deadlines_are_propagated() {
         assert!(left > 6_000 && left <= 7_000, "{protocol:?}: {left}");
     }
 }
+
+/// Connections are reused: on HTTP/2 concurrent calls from every clone
+/// share one connection; on HTTP/1.1 sequential calls reuse a pooled one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_reused_and_http2_multiplexes() {
+    let server = TestServer::start(router()).await;
+    let shapes = ShapesServiceClient::new(server.client(Protocol::Grpc));
+    // One call first: the connection is then open for the rest.
+    let first = shapes.unary(req("open")).await.unwrap().peer;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let shapes = shapes.clone();
+            tokio::spawn(async move {
+                let slow = Req {
+                    delay_ms: 50,
+                    ..req("m")
+                };
+                shapes.unary(slow).await.unwrap().peer
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), first, "a second connection was opened");
+    }
+
+    let client = server
+        .client_builder()
+        .protocol(Protocol::Connect)
+        .http_version(HttpVersion::Http1)
+        .build()
+        .unwrap();
+    let shapes = ShapesServiceClient::new(client);
+    let first = shapes.unary(req("a")).await.unwrap().peer;
+    for _ in 0..5 {
+        assert_eq!(shapes.unary(req("b")).await.unwrap().peer, first);
+    }
+}

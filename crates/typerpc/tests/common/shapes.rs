@@ -32,6 +32,8 @@ pub struct Res {
     pub binary_header: String,
     /// Our server only: the deadline it was told, in milliseconds left.
     pub timeout_ms: u64,
+    /// Our server only: the client's address and port.
+    pub peer: String,
 }
 
 /// Attached to every error.
@@ -70,6 +72,7 @@ fn echo(ctx: &Context, req: &Req, index: u32) -> Res {
         timeout_ms: ctx
             .time_remaining()
             .map_or(0, |left| left.as_millis() as u64),
+        peer: ctx.peer_addr().map(|a| a.to_string()).unwrap_or_default(),
     }
 }
 
