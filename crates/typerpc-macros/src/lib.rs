@@ -3,6 +3,7 @@
 //! logic.
 
 mod attrs;
+mod client;
 mod docs;
 mod enumeration;
 mod message;
@@ -36,8 +37,10 @@ pub fn derive_message(input: TokenStream) -> TokenStream {
     result.unwrap_or_else(syn::Error::into_compile_error).into()
 }
 
-/// Turns an `impl` block of `async fn`s into an RPC service. See
-/// `typerpc::service` for the rules.
+/// Turns an `impl` block of `async fn`s into an RPC service, and
+/// generates its typed client (`FooService` gets `FooServiceClient`, with
+/// one async method per RPC and a `_with` twin taking call options). See
+/// `typerpc::service` for the rules and an example of the client.
 #[proc_macro_attribute]
 pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
     service::expand(args.into(), input.into())

@@ -15,7 +15,8 @@
 //! ```
 //!
 //! The block is emitted unchanged (minus our attributes) and an
-//! implementation of `typerpc::Service` is added beside it.
+//! implementation of `typerpc::Service` is added beside it, with a typed
+//! client (`crate::client`).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -95,20 +96,20 @@ fn take_method_attrs(method: &mut ImplItemFn) -> syn::Result<MethodAttrs> {
     }
 }
 
-struct Rpc {
-    ident: syn::Ident,
-    proto_name: String,
+pub(crate) struct Rpc {
+    pub(crate) ident: syn::Ident,
+    pub(crate) proto_name: String,
     /// The request message (the item type of a `RequestStream`).
-    request: Type,
+    pub(crate) request: Type,
     /// The declared return type, for unary methods' `RpcResult` check.
-    output: Type,
+    pub(crate) output: Type,
     /// The response message of a server-streaming method, read from the
     /// stream's item type.
-    stream_response: Option<Type>,
-    client_streaming: bool,
+    pub(crate) stream_response: Option<Type>,
+    pub(crate) client_streaming: bool,
     with_context: bool,
-    idempotent: bool,
-    doc: String,
+    pub(crate) idempotent: bool,
+    pub(crate) doc: String,
 }
 
 /// The single generic argument of a path type whose last segment is
@@ -207,7 +208,7 @@ fn stream_response(output: &mut Type) -> syn::Result<Option<Type>> {
 }
 
 /// The `T` of `Result<T, E>`.
-fn generic_of_result(ty: &Type) -> Option<Type> {
+pub(crate) fn generic_of_result(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     if last.ident != "Result" {
@@ -464,8 +465,11 @@ pub fn expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
         }
     });
 
+    let client = crate::client::expand(&rust_name, &package, &service_name, &rpcs);
     Ok(quote! {
         #item
+
+        #client
 
         const _: () = {
             static SCHEMA: ::typerpc::schema::model::ServiceSchema = ::typerpc::schema::model::ServiceSchema {

@@ -9,6 +9,7 @@
 // Lets the derive's `::typerpc::...` paths work inside this crate too.
 extern crate self as typerpc;
 
+pub mod client;
 pub mod health;
 pub mod message;
 pub mod protocol;
@@ -17,7 +18,9 @@ pub mod schema;
 pub mod server;
 pub mod service;
 pub mod status;
+pub mod testing;
 
+pub use client::Client;
 pub use futures_util::stream;
 pub use futures_util::Stream;
 pub use message::json::{JsonError, JsonOptions};

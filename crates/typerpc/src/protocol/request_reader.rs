@@ -1,11 +1,16 @@
-//! Reads a request body as a stream of messages: the body's chunks go
+//! Reads an enveloped body as a stream of messages: the body's chunks go
 //! through the envelope decoder (after base64 for gRPC-Web text), each
 //! payload is decompressed when flagged, and the size limit applies to
 //! every message, before and after decompression.
 //!
-//! The stream pulls the body only when the handler asks for the next
-//! message, so a handler that reads slowly makes HTTP/2 flow control
-//! slow the client down, instead of the server buffering what it sent.
+//! The server reads request bodies with [`messages`]; the client reads
+//! response bodies with [`parts`], which also surfaces what ends a
+//! response: gRPC-Web's trailers frame (`0x80`), Connect's end-of-stream
+//! message (`0x02`) and HTTP trailers (gRPC).
+//!
+//! The stream pulls the body only when the reader asks for the next
+//! message, so a reader that is slow makes HTTP/2 flow control slow the
+//! sender down, instead of this side buffering what it sent.
 
 use std::pin::Pin;
 
@@ -15,7 +20,7 @@ use http_body::Body;
 use http_body_util::BodyExt;
 
 use super::compression::Compression;
-use super::envelope::{EnvelopeDecoder, FLAG_COMPRESSED};
+use super::envelope::{EnvelopeDecoder, Frame, FLAG_COMPRESSED};
 use super::web_text::TextDecoder;
 use crate::service::EncodedStream;
 use crate::Status;
@@ -31,19 +36,60 @@ pub(crate) struct Framing {
     pub text: bool,
 }
 
+/// One piece of an enveloped body.
+#[derive(Debug)]
+pub(crate) enum Part {
+    /// A message, out of its envelope and decompressed.
+    Message(Bytes),
+    /// An envelope with a flag other than "compressed" that the caller
+    /// allowed (gRPC-Web trailers, Connect end-of-stream), as received.
+    Control(Frame),
+    /// The body's HTTP trailers.
+    Trailers(http::HeaderMap),
+}
+
 struct Reader<B> {
     body: Pin<Box<B>>,
     envelopes: EnvelopeDecoder,
     text: Option<TextDecoder>,
     framing: Framing,
+    /// Flags besides `FLAG_COMPRESSED` that are surfaced as
+    /// [`Part::Control`] rather than refused.
+    control_flags: u8,
     body_ended: bool,
     failed: bool,
 }
 
-/// The messages of `body`, in order. Errors end the stream: a broken
-/// envelope or body is `invalid_argument`, a message over the limit
-/// `resource_exhausted`, a body the client stopped sending `canceled`.
+/// The messages of a request body, in order. Errors end the stream: a
+/// broken envelope or body is `invalid_argument`, a message over the
+/// limit `resource_exhausted`, a body the client stopped sending
+/// `canceled`. Request trailers carry nothing any protocol uses.
 pub(crate) fn messages<B>(body: B, framing: Framing) -> EncodedStream
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    parts(body, framing, 0)
+        .filter_map(|part| {
+            std::future::ready(match part {
+                Ok(Part::Message(message)) => Some(Ok(message)),
+                Ok(_) => None,
+                Err(status) => Some(Err(status)),
+            })
+        })
+        .boxed()
+}
+
+/// The pieces of an enveloped body, in order: messages, the envelopes
+/// flagged with one of `control_flags` (any other flag is a framing
+/// error), and the HTTP trailers. Errors end the stream, as for
+/// [`messages`].
+pub(crate) fn parts<B>(
+    body: B,
+    framing: Framing,
+    control_flags: u8,
+) -> futures_util::stream::BoxStream<'static, Result<Part, Status>>
 where
     B: Body + Send + 'static,
     B::Data: Send,
@@ -54,6 +100,7 @@ where
         envelopes: EnvelopeDecoder::new(framing.limit),
         text: framing.text.then(TextDecoder::default),
         framing,
+        control_flags,
         body_ended: false,
         failed: false,
     };
@@ -61,8 +108,8 @@ where
         if reader.failed {
             return None;
         }
-        match reader.next_message().await {
-            Ok(Some(message)) => Some((Ok(message), reader)),
+        match reader.next_part().await {
+            Ok(Some(part)) => Some((Ok(part), reader)),
             Ok(None) => None,
             Err(status) => {
                 reader.failed = true;
@@ -78,16 +125,19 @@ where
     B: Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    async fn next_message(&mut self) -> Result<Option<Bytes>, Status> {
+    async fn next_part(&mut self) -> Result<Option<Part>, Status> {
         loop {
             if let Some(frame) = self.envelopes.next_frame()? {
-                frame.check_flags(FLAG_COMPRESSED)?;
+                frame.check_flags(FLAG_COMPRESSED | self.control_flags)?;
+                if frame.flags() & self.control_flags != 0 {
+                    return Ok(Some(Part::Control(frame)));
+                }
                 let compressed = frame.is_compressed();
                 return self
                     .framing
                     .compression
                     .decompress_message(compressed, frame.into_payload(), self.framing.limit)
-                    .map(Some);
+                    .map(|message| Some(Part::Message(message)));
             }
             if self.body_ended {
                 if let Some(text) = &self.text {
@@ -98,8 +148,16 @@ where
             }
             match self.body.frame().await {
                 Some(Ok(frame)) => {
-                    // Request trailers carry nothing any protocol uses.
-                    if let Ok(mut data) = frame.into_data() {
+                    let mut data = match frame.into_data() {
+                        Ok(data) => data,
+                        Err(frame) => {
+                            if let Ok(trailers) = frame.into_trailers() {
+                                return Ok(Some(Part::Trailers(trailers)));
+                            }
+                            continue;
+                        }
+                    };
+                    {
                         let len = bytes::Buf::remaining(&data);
                         let chunk = bytes::Buf::copy_to_bytes(&mut data, len);
                         let chunk = match &mut self.text {
@@ -111,7 +169,7 @@ where
                 }
                 Some(Err(error)) => {
                     return Err(Status::canceled(format!(
-                        "reading the request failed: {}",
+                        "reading the body failed: {}",
                         error.into()
                     )))
                 }

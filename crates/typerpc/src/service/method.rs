@@ -263,30 +263,49 @@ fn encode_stream<M: Message>(responses: ResponseStream<M>, format: Format) -> En
 }
 
 fn decode<M: Message>(bytes: &[u8], format: &Format) -> Result<M, Status> {
+    decode_or(bytes, format, |e| {
+        Status::invalid_argument(format!(
+            "the request is not a valid {}: {e}",
+            M::schema().name
+        ))
+    })
+}
+
+/// Decodes a response on the client: a response that does not decode is
+/// `internal` (the server broke the contract, not the caller), as gRPC
+/// clients report it.
+pub(crate) fn decode_response<M: Message>(bytes: &[u8], format: &Format) -> Result<M, Status> {
+    decode_or(bytes, format, |e| {
+        Status::internal(format!(
+            "the response is not a valid {}: {e}",
+            M::schema().name
+        ))
+    })
+}
+
+fn decode_or<M: Message>(
+    bytes: &[u8],
+    format: &Format,
+    error: impl FnOnce(String) -> Status,
+) -> Result<M, Status> {
     match format {
-        Format::Proto => M::decode(bytes).map_err(|e| {
-            Status::invalid_argument(format!(
-                "the request is not a valid {}: {e}",
-                M::schema().name
-            ))
-        }),
-        Format::Json(options) => M::from_json_with(bytes, options).map_err(|e| {
-            Status::invalid_argument(format!(
-                "the request is not a valid {}: {e}",
-                M::schema().name
-            ))
-        }),
+        Format::Proto => M::decode(bytes).map_err(|e| error(e.to_string())),
+        Format::Json(options) => {
+            M::from_json_with(bytes, options).map_err(|e| error(e.to_string()))
+        }
     }
 }
 
-fn encode<M: Message>(message: &M, format: &Format) -> Result<Vec<u8>, Status> {
+/// Encodes a message in the call's format (both the server's responses
+/// and the client's requests).
+pub(crate) fn encode<M: Message>(message: &M, format: &Format) -> Result<Vec<u8>, Status> {
     match format {
         Format::Proto => Ok(message.encode_to_vec()),
         Format::Json(options) => {
             let mut out = Vec::with_capacity(128);
             message
                 .write_json_into(&mut out, options)
-                .map_err(|e| Status::internal(format!("the response has no JSON form: {e}")))?;
+                .map_err(|e| Status::internal(format!("the message has no JSON form: {e}")))?;
             Ok(out)
         }
     }

@@ -100,13 +100,58 @@
 //!   plus `.v1`, unless `#[service(package = "...", name = "...")]`;
 //! - `#[rpc(idempotent)]` marks a method free of side effects
 //!   (`idempotency_level = NO_SIDE_EFFECTS`, which enables Connect GET).
+//!
+//! # The generated client
+//!
+//! `#[service]` on `impl GreeterService` also generates
+//! `pub struct GreeterServiceClient`, cheap to clone, with for each RPC:
+//!
+//! - `say_hello(&self, req) -> Result<HelloReply, Status>`, the common case;
+//! - `say_hello_with(&self, req, CallOptions) -> Result<Response<HelloReply>, Status>`,
+//!   with a timeout, headers and compression for this call, returning the
+//!   response headers and trailers too.
+//!
+//! Server-streaming and bidirectional methods return a
+//! [`Streaming`](crate::client::Streaming) of responses; client-streaming
+//! and bidirectional ones take any `Stream` of requests. Build one with
+//! `GreeterServiceClient::connect(url).await` (gRPC) or
+//! `GreeterServiceClient::new(client)` around any
+//! [`Client`](crate::Client).
+//!
+//! ```
+//! # use typerpc::{service, Message, Status};
+//! # #[derive(Message, Clone, Debug, PartialEq)] pub struct HelloRequest { pub name: String }
+//! # #[derive(Message, Clone, Debug, PartialEq)] pub struct HelloReply { pub greeting: String }
+//! # pub struct GreeterService;
+//! # #[service] impl GreeterService {
+//! #     async fn say_hello(&self, req: HelloRequest) -> Result<HelloReply, Status> {
+//! #         Ok(HelloReply { greeting: format!("Hello, {}!", req.name) })
+//! #     }
+//! # }
+//! use std::time::Duration;
+//! use typerpc::client::{CallOptions, Protocol};
+//!
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! let server = typerpc::testing::TestServer::start(typerpc::Router::new().add(GreeterService)).await;
+//! let client = GreeterServiceClient::new(server.client(Protocol::Connect));
+//!
+//! let reply = client.say_hello(HelloRequest { name: "Ada".into() }).await?;
+//! assert_eq!(reply.greeting, "Hello, Ada!");
+//!
+//! let options = CallOptions::new().timeout(Duration::from_secs(1)).header("x-request-id", "7");
+//! let response = client.say_hello_with(HelloRequest { name: "Bo".into() }, options).await?;
+//! assert_eq!(response.message().greeting, "Hello, Bo!");
+//! assert!(response.headers().contains_key("content-type"));
+//! # Ok::<(), typerpc::Status>(())
+//! # }).unwrap();
+//! ```
 
 mod context;
 mod method;
 mod stream;
 
 pub use context::Context;
-pub(crate) use method::{EncodedResponses, EncodedStream, Format};
+pub(crate) use method::{decode_response, encode, EncodedResponses, EncodedStream, Format};
 pub use method::{Method, RpcResult};
 pub use stream::{RequestStream, ResponseStream};
 

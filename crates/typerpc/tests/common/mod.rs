@@ -171,7 +171,9 @@ pub struct Everything {
     pub well_known: Option<WellKnown>,
     pub renamed: Option<RenamedMessage>,
 }
+pub mod client_checks;
 pub mod oracle;
 pub mod peers;
 pub mod server;
+pub mod shapes;
 pub mod streaming;

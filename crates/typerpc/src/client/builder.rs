@@ -1,0 +1,271 @@
+//! Configuring a [`Client`]: protocol, codec, HTTP version, TLS, defaults
+//! for every call.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::Uri;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use super::transport::Transport;
+use super::{Client, Codec, HttpVersion, Inner, Protocol};
+use crate::protocol::compression::Compression;
+use crate::{JsonOptions, Router};
+
+/// Why a client could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError(String);
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "typerpc client: {}", self.0)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Builds a [`Client`]; start with [`Client::builder`].
+///
+/// Defaults: gRPC, protobuf, HTTP/2, no timeout, requests uncompressed,
+/// gzip and zstd responses accepted, 4 MiB message limit.
+#[derive(Debug)]
+pub struct ClientBuilder {
+    target: Target,
+    protocol: Protocol,
+    codec: Codec,
+    http: HttpVersion,
+    timeout: Option<Duration>,
+    compression: Compression,
+    accept_compression: bool,
+    connect_get: bool,
+    max_message_size: usize,
+    tls: Tls,
+    error: Option<BuildError>,
+}
+
+#[derive(Debug)]
+enum Target {
+    Url(String),
+    InMemory(Router),
+}
+
+#[derive(Debug, Default)]
+struct Tls {
+    config: Option<Arc<rustls::ClientConfig>>,
+    roots: Vec<CertificateDer<'static>>,
+    identity: Option<(Vec<CertificateDer<'static>>, Arc<PrivateKeyDer<'static>>)>,
+}
+
+impl ClientBuilder {
+    pub(super) fn new(url: &str) -> ClientBuilder {
+        ClientBuilder::with_target(Target::Url(url.to_string()))
+    }
+
+    pub(super) fn in_memory(router: Router) -> ClientBuilder {
+        ClientBuilder::with_target(Target::InMemory(router))
+    }
+
+    fn with_target(target: Target) -> ClientBuilder {
+        ClientBuilder {
+            target,
+            protocol: Protocol::Grpc,
+            codec: Codec::Proto,
+            http: HttpVersion::Http2,
+            timeout: None,
+            compression: Compression::Identity,
+            accept_compression: true,
+            connect_get: false,
+            max_message_size: 4 * 1024 * 1024,
+            tls: Tls::default(),
+            error: None,
+        }
+    }
+
+    fn fail(mut self, message: String) -> ClientBuilder {
+        self.error.get_or_insert(BuildError(message));
+        self
+    }
+
+    /// The protocol every call speaks (default [`Protocol::Grpc`]).
+    pub fn protocol(mut self, protocol: Protocol) -> ClientBuilder {
+        self.protocol = protocol;
+        self
+    }
+
+    /// How messages are encoded (default [`Codec::Proto`]).
+    pub fn codec(mut self, codec: Codec) -> ClientBuilder {
+        self.codec = codec;
+        self
+    }
+
+    /// The HTTP version (default [`HttpVersion::Http2`]). gRPC needs
+    /// HTTP/2; bidirectional streaming too, whatever the protocol.
+    pub fn http_version(mut self, version: HttpVersion) -> ClientBuilder {
+        self.http = version;
+        self
+    }
+
+    /// A deadline for every call that sets none of its own.
+    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Compresses request messages of 1 KiB or more (default: none).
+    pub fn compression(mut self, compression: Compression) -> ClientBuilder {
+        self.compression = compression;
+        self
+    }
+
+    /// Whether to ask for compressed responses (gzip, zstd; default yes).
+    pub fn accept_compression(mut self, accept: bool) -> ClientBuilder {
+        self.accept_compression = accept;
+        self
+    }
+
+    /// Connect only: call idempotent unary methods with GET (default
+    /// POST). [`CallOptions::connect_get`](super::CallOptions::connect_get)
+    /// overrides it per call.
+    pub fn connect_get(mut self, get: bool) -> ClientBuilder {
+        self.connect_get = get;
+        self
+    }
+
+    /// The largest response message accepted, before and after
+    /// decompression (default 4 MiB); larger is `resource_exhausted`.
+    pub fn max_message_size(mut self, bytes: usize) -> ClientBuilder {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Trusts the CA certificates in this PEM for `https` URLs (no roots
+    /// are trusted by default).
+    pub fn tls_root_certificates_pem(mut self, pem: &[u8]) -> ClientBuilder {
+        let before = self.tls.roots.len();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            match cert {
+                Ok(cert) => self.tls.roots.push(cert),
+                Err(e) => return self.fail(format!("the root certificate is not valid PEM: {e}")),
+            }
+        }
+        if self.tls.roots.len() == before {
+            return self.fail("the root certificate PEM holds no certificate".into());
+        }
+        self
+    }
+
+    /// Presents this certificate chain and key (PEM) to servers that ask
+    /// for client certificates (mutual TLS).
+    pub fn tls_client_identity_pem(mut self, chain: &[u8], key: &[u8]) -> ClientBuilder {
+        let chain = match CertificateDer::pem_slice_iter(chain).collect::<Result<Vec<_>, _>>() {
+            Ok(chain) if !chain.is_empty() => chain,
+            Ok(_) => return self.fail("the client certificate PEM holds no certificate".into()),
+            Err(e) => return self.fail(format!("the client certificate is not valid PEM: {e}")),
+        };
+        match PrivateKeyDer::from_pem_slice(key) {
+            Ok(key) => self.tls.identity = Some((chain, Arc::new(key))),
+            Err(e) => return self.fail(format!("the client key is not valid PEM: {e}")),
+        }
+        self
+    }
+
+    /// Uses this rustls configuration as it is (its ALPN list is replaced
+    /// by the one the HTTP version needs).
+    pub fn tls_config(mut self, config: rustls::ClientConfig) -> ClientBuilder {
+        self.tls.config = Some(Arc::new(config));
+        self
+    }
+
+    /// The client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        if self.protocol == Protocol::Grpc && self.http == HttpVersion::Http1 {
+            return Err(BuildError(
+                "gRPC needs HTTP/2; use gRPC-Web or Connect over HTTP/1.1".into(),
+            ));
+        }
+        let http2 = self.http == HttpVersion::Http2;
+        let (base, transport) = match self.target {
+            Target::InMemory(router) => (
+                Uri::from_static("http://in-memory"),
+                Transport::InMemory(router),
+            ),
+            Target::Url(url) => {
+                let base: Uri = url
+                    .parse()
+                    .map_err(|e| BuildError(format!("invalid URL {url:?}: {e}")))?;
+                let tls = match base.scheme_str() {
+                    Some("http") => None,
+                    Some("https") => Some(tls_config(self.tls, http2)?),
+                    _ => {
+                        return Err(BuildError(format!(
+                            "the URL {url:?} must start with http:// or https://"
+                        )))
+                    }
+                };
+                if base.host().is_none() {
+                    return Err(BuildError(format!("the URL {url:?} has no host")));
+                }
+                (base, Transport::http(http2, tls))
+            }
+        };
+        let prefix = base.path().trim_end_matches('/').to_string();
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base,
+                prefix,
+                transport,
+                protocol: self.protocol,
+                codec: self.codec,
+                http2,
+                timeout: self.timeout,
+                compression: self.compression,
+                accept_compression: self.accept_compression,
+                connect_get: self.connect_get,
+                max_message_size: self.max_message_size,
+                json: Arc::new(JsonOptions::default()),
+            }),
+        })
+    }
+}
+
+/// The rustls configuration, with ALPN for the HTTP version.
+fn tls_config(tls: Tls, http2: bool) -> Result<Arc<rustls::ClientConfig>, BuildError> {
+    let mut config = match tls.config {
+        Some(config) => (*config).clone(),
+        None => {
+            if tls.roots.is_empty() {
+                return Err(BuildError(
+                    "an https URL needs trust roots: call tls_root_certificates_pem or tls_config"
+                        .into(),
+                ));
+            }
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in tls.roots {
+                roots
+                    .add(cert)
+                    .map_err(|e| BuildError(format!("the root certificate is not usable: {e}")))?;
+            }
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let builder = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map_err(|e| BuildError(e.to_string()))?
+                .with_root_certificates(roots);
+            match tls.identity {
+                Some((chain, key)) => builder
+                    .with_client_auth_cert(chain, key.clone_key())
+                    .map_err(|e| BuildError(format!("the client certificate and key: {e}")))?,
+                None => builder.with_no_client_auth(),
+            }
+        }
+    };
+    config.alpn_protocols = if http2 {
+        vec![b"h2".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
+    Ok(Arc::new(config))
+}

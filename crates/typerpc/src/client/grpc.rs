@@ -1,0 +1,181 @@
+//! gRPC and gRPC-Web on the client: the request headers, the response
+//! head (including trailers-only responses, which carry the status in
+//! the headers), and gRPC-Web's trailers frame.
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderName, HeaderValue, Response};
+
+use super::call::Call;
+use super::transport::Body;
+use super::{Codec, Protocol};
+use crate::protocol::compression::Compression;
+use crate::protocol::grpc_status::{self, GRPC_MESSAGE, GRPC_STATUS, GRPC_STATUS_DETAILS};
+use crate::protocol::timeout;
+use crate::{Code, Status};
+
+/// gRPC, or gRPC-Web with binary or base64 bodies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Flavor {
+    Grpc,
+    Web,
+    WebText,
+}
+
+impl Flavor {
+    /// The flavor of a gRPC protocol; `None` for Connect.
+    pub(super) fn of(protocol: Protocol) -> Option<Flavor> {
+        match protocol {
+            Protocol::Grpc => Some(Flavor::Grpc),
+            Protocol::GrpcWeb => Some(Flavor::Web),
+            Protocol::GrpcWebText => Some(Flavor::WebText),
+            Protocol::Connect => None,
+        }
+    }
+
+    pub(super) fn is_web(self) -> bool {
+        self != Flavor::Grpc
+    }
+
+    /// The response media type, without the codec suffix.
+    fn media_type(self) -> &'static str {
+        match self {
+            Flavor::Grpc => "application/grpc",
+            Flavor::Web => "application/grpc-web",
+            Flavor::WebText => "application/grpc-web-text",
+        }
+    }
+}
+
+/// Adds the protocol's request headers.
+pub(super) fn headers(call: &Call, flavor: Flavor, headers: &mut HeaderMap) {
+    let codec = match call.codec {
+        Codec::Proto => "+proto",
+        Codec::Json => "+json",
+    };
+    if let Ok(value) = HeaderValue::from_str(&format!("{}{codec}", flavor.media_type())) {
+        headers.insert(CONTENT_TYPE, value);
+    }
+    if flavor.is_web() {
+        headers.insert("x-grpc-web", HeaderValue::from_static("1"));
+    } else {
+        // Required by the gRPC spec: proxies must pass trailers on.
+        headers.insert("te", HeaderValue::from_static("trailers"));
+    }
+    if let Some(deadline) = call.deadline {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        headers.insert("grpc-timeout", timeout::grpc_timeout_header(left));
+    }
+    if call.compression != Compression::Identity {
+        headers.insert(
+            "grpc-encoding",
+            HeaderValue::from_static(call.compression.name()),
+        );
+    }
+    if call.accept_compression {
+        headers.insert("grpc-accept-encoding", Compression::accept_header());
+    }
+}
+
+/// What the response head says.
+pub(super) enum Head {
+    /// Messages follow, compressed (when flagged) with this.
+    Stream(Response<Body>, Compression),
+    /// The call ended successfully in the headers alone (they hold the
+    /// trailers).
+    TrailersOnly(HeaderMap),
+}
+
+/// Checks the response head. A failed trailers-only response is its
+/// status; other HTTP statuses than 200 map as the gRPC spec says.
+pub(super) fn head(response: Response<Body>, flavor: Flavor) -> Result<Head, Status> {
+    let headers = response.headers();
+    if headers.contains_key(GRPC_STATUS) {
+        let status = status_of(headers);
+        if !status.code().is_ok() {
+            return Err(status);
+        }
+        return Ok(Head::TrailersOnly(response.into_parts().0.headers));
+    }
+    let http_status = response.status().as_u16();
+    if http_status != 200 {
+        return Err(Status::new(
+            Code::from_grpc_http_status(http_status),
+            format!("the server answered with HTTP status {http_status}"),
+        ));
+    }
+    let expected = flavor.media_type();
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // The media type, then nothing or a `+codec` suffix or parameters:
+    // `application/grpc` must not accept `application/grpc-web`.
+    let rest = content_type.strip_prefix(expected);
+    if !rest.is_some_and(|rest| rest.is_empty() || rest.starts_with(['+', ';'])) {
+        return Err(Status::unknown(format!(
+            "the response has content type {content_type:?}, not {expected}"
+        )));
+    }
+    let compression = match headers.get("grpc-encoding") {
+        Some(value) => Compression::from_header(value).map_err(|s| {
+            Status::internal(format!(
+                "the response is compressed in a way we cannot read: {}",
+                s.message()
+            ))
+        })?,
+        None => Compression::Identity,
+    };
+    Ok(Head::Stream(response, compression))
+}
+
+/// The status in trailers; trailers without one are `internal` (the
+/// server broke the protocol).
+pub(super) fn status_of(trailers: &HeaderMap) -> Status {
+    grpc_status::read_status(trailers).unwrap_or_else(|| {
+        Status::internal("protocol error: the response trailers have no grpc-status")
+    })
+}
+
+/// The trailers the application sees: the protocol's own removed.
+pub(super) fn without_status(mut trailers: HeaderMap) -> HeaderMap {
+    for name in [GRPC_STATUS, GRPC_MESSAGE, GRPC_STATUS_DETAILS] {
+        trailers.remove(name);
+    }
+    trailers.remove(CONTENT_TYPE);
+    trailers
+}
+
+/// gRPC-Web's trailers frame: `name:value` lines ending in CRLF. Lines
+/// that are not valid headers are skipped.
+pub(super) fn parse_web_trailers(block: &[u8]) -> HeaderMap {
+    let mut trailers = HeaderMap::new();
+    for line in block.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let name = HeaderName::from_bytes(line[..colon].trim_ascii());
+        let value = HeaderValue::from_bytes(line[colon + 1..].trim_ascii());
+        if let (Ok(name), Ok(value)) = (name, value) {
+            trailers.append(name, value);
+        }
+    }
+    trailers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_trailers_parse_as_headers() {
+        let trailers = parse_web_trailers(
+            b"grpc-status:5\r\nGRPC-Message: gone\r\nx-a:1\r\nx-a:2\r\nbroken\r\n",
+        );
+        assert_eq!(status_of(&trailers).code(), Code::NotFound);
+        assert_eq!(status_of(&trailers).message(), "gone");
+        let rest = without_status(trailers);
+        assert_eq!(rest.get_all("x-a").iter().count(), 2);
+        assert_eq!(rest.len(), 2);
+    }
+}
