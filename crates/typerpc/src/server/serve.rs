@@ -230,9 +230,14 @@ impl Server {
         let settings = self.settings;
         builder
             .http1()
-            .max_headers(settings.max_http1_headers)
             .timer(TokioTimer::new())
             .header_read_timeout(Duration::from_secs(30));
+        // hyper's own bound is 100 headers, parsed into a stack array; an
+        // explicit bound, even the same, makes it fill a heap vector of that
+        // size on every request (a few percent of a small call's CPU).
+        if settings.max_http1_headers != HYPER_MAX_HEADERS {
+            builder.http1().max_headers(settings.max_http1_headers);
+        }
         builder
             .http2()
             .timer(TokioTimer::new())
@@ -299,6 +304,9 @@ impl Server {
         Ok(())
     }
 }
+
+/// hyper's default bound on HTTP/1.1 request headers.
+const HYPER_MAX_HEADERS: usize = 100;
 
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
