@@ -11,6 +11,7 @@
 
 mod breaking;
 mod load;
+mod proto_text;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
