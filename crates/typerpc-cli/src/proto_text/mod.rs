@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use prost_types::FileDescriptorProto;
 
-pub use messages::{write_enum, write_message};
+pub use messages::{write_enum, write_message, Context};
 pub use services::{write_method, write_service};
 
 /// The `.proto` source of `file`.
