@@ -43,7 +43,10 @@ pub async fn run(args: CallArgs) -> Result<(), CallError> {
         .map_err(|e| CallError::Usage(e.to_string()))?;
     let pool = remote::pool(set).map_err(CallError::Usage)?;
     let descriptor = find_method(&pool, service, method).map_err(CallError::Usage)?;
-    let shape = match (descriptor.is_client_streaming(), descriptor.is_server_streaming()) {
+    let shape = match (
+        descriptor.is_client_streaming(),
+        descriptor.is_server_streaming(),
+    ) {
         (false, false) => CallShape::Unary,
         (false, true) => CallShape::ServerStreaming,
         (true, false) => CallShape::ClientStreaming,
@@ -74,7 +77,10 @@ pub async fn run(args: CallArgs) -> Result<(), CallError> {
             .await?;
         while let Some(bytes) = responses.message().await? {
             let message = DynamicMessage::decode(output.clone(), bytes).map_err(|e| {
-                Status::internal(format!("cannot decode the response as {}: {e}", output.full_name()))
+                Status::internal(format!(
+                    "cannot decode the response as {}: {e}",
+                    output.full_name()
+                ))
             })?;
             println!("{}", to_json(&message, args.pretty));
         }
@@ -94,7 +100,11 @@ fn split_method(text: &str) -> Result<(&str, &str), String> {
         .ok_or_else(|| format!("{text:?} is not a method: write package.Service/Method"))
 }
 
-fn find_method(pool: &DescriptorPool, service: &str, method: &str) -> Result<MethodDescriptor, String> {
+fn find_method(
+    pool: &DescriptorPool,
+    service: &str,
+    method: &str,
+) -> Result<MethodDescriptor, String> {
     let Some(descriptor) = pool.get_service_by_name(service) else {
         return Err(format!("{service} is not a service"));
     };
@@ -121,7 +131,9 @@ fn requests(
         None => String::new(),
         Some("@-") => return Ok(stdin_requests(input)),
         Some(data) => match data.strip_prefix('@') {
-            Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?,
+            Some(path) => {
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
+            }
             None => data.to_string(),
         },
     };
@@ -147,7 +159,8 @@ fn stdin_requests(input: MessageDescriptor) -> BoxStream<'static, Bytes> {
     std::thread::spawn(move || {
         let stdin = std::io::stdin().lock().bytes().map_while(Result::ok);
         let reader = ByteReader(stdin);
-        for value in serde_json::Deserializer::from_reader(reader).into_iter::<serde_json::Value>() {
+        for value in serde_json::Deserializer::from_reader(reader).into_iter::<serde_json::Value>()
+        {
             let encoded = value
                 .map_err(|e| format!("invalid JSON request on stdin: {e}"))
                 .and_then(|value| transcode(&input, value));

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use prost_reflect::{DescriptorPool, Syntax};
 
-use crate::proto_text::{self, file_to_proto, write_enum, write_message, write_method, write_service};
+use crate::proto_text::{
+    self, file_to_proto, write_enum, write_message, write_method, write_service,
+};
 use crate::remote;
 
 /// The services of the server at `url`, or the methods of one of them,
@@ -23,7 +25,10 @@ pub async fn list(url: &str, service: Option<&str>) -> Result<Vec<String>, Strin
     let descriptor = pool
         .get_service_by_name(service)
         .ok_or_else(|| format!("{service} is not a service"))?;
-    Ok(descriptor.methods().map(|m| m.full_name().to_string()).collect())
+    Ok(descriptor
+        .methods()
+        .map(|m| m.full_name().to_string())
+        .collect())
 }
 
 /// `symbol` (a service, method, message or enum) in `.proto` syntax,
@@ -36,9 +41,8 @@ pub async fn describe(url: &str, symbol: &str) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
     let pool = remote::pool(set)?;
-    describe_in(&pool, symbol).ok_or_else(|| {
-        format!("{symbol} is not a service, method, message or enum")
-    })
+    describe_in(&pool, symbol)
+        .ok_or_else(|| format!("{symbol} is not a service, method, message or enum"))
 }
 
 fn describe_in(pool: &DescriptorPool, symbol: &str) -> Option<String> {
@@ -83,7 +87,9 @@ pub async fn write_protos(url: &str, out: &Path) -> Result<Vec<String>, String> 
             .components()
             .any(|c| !matches!(c, std::path::Component::Normal(_)))
         {
-            return Err(format!("the server names a file {name:?}, outside the output folder"));
+            return Err(format!(
+                "the server names a file {name:?}, outside the output folder"
+            ));
         }
         let path = out.join(name);
         if let Some(parent) = path.parent() {

@@ -10,7 +10,11 @@ use typerpc::Client;
 /// A reflection client of `url` (gRPC over HTTP/2, as reflection is a
 /// bidirectional stream).
 pub fn reflection(url: &str) -> Result<ReflectionClient, String> {
-    Ok(ReflectionClient::new(client(url, Protocol::Grpc, HttpVersion::Http2)?))
+    Ok(ReflectionClient::new(client(
+        url,
+        Protocol::Grpc,
+        HttpVersion::Http2,
+    )?))
 }
 
 /// A client of `url` speaking `protocol` over `http`, with protobuf.

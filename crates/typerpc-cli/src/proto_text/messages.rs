@@ -71,7 +71,11 @@ pub fn write_message(out: &mut String, message: &DescriptorProto, level: usize, 
     write_extensions(out, &message.extension, level + 1, context);
     for range in &message.extension_range {
         let (start, end) = (range.start(), range.end());
-        let _ = writeln!(out, "{inner}extensions {};", range_text(start, end - 1, FIELD_NUMBER_END - 1));
+        let _ = writeln!(
+            out,
+            "{inner}extensions {};",
+            range_text(start, end - 1, FIELD_NUMBER_END - 1)
+        );
     }
     let reserved: Vec<String> = message
         .reserved_range
@@ -150,7 +154,11 @@ fn write_oneof(out: &mut String, message: &DescriptorProto, index: i32, level: u
         return;
     };
     let _ = writeln!(out, "{pad}oneof {} {{", oneof.name());
-    if oneof.options.as_ref().is_some_and(|o| *o != Default::default()) {
+    if oneof
+        .options
+        .as_ref()
+        .is_some_and(|o| *o != Default::default())
+    {
         let _ = writeln!(out, "{pad}  // (some options are not printed)");
     }
     let members = message

@@ -36,7 +36,11 @@ pub fn write_method(out: &mut String, method: &MethodDescriptorProto, level: usi
         stream(method.server_streaming()),
         method.output_type()
     );
-    let lines = method.options.as_ref().map(method_options).unwrap_or_default();
+    let lines = method
+        .options
+        .as_ref()
+        .map(method_options)
+        .unwrap_or_default();
     if lines.is_empty() {
         out.push_str(";\n");
         return;

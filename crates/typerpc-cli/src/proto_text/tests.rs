@@ -21,7 +21,8 @@ fn compile(files: &[(&str, &str)]) -> FileDescriptorSet {
     let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
     let mut set = protox::compile(&names, [&dir]).unwrap_or_else(|e| panic!("{e:?}"));
     let _ = std::fs::remove_dir_all(&dir);
-    set.file.retain(|f| !f.name().starts_with("google/protobuf/"));
+    set.file
+        .retain(|f| !f.name().starts_with("google/protobuf/"));
     for file in &mut set.file {
         file.source_code_info = None;
     }
@@ -122,7 +123,10 @@ message Outer { extend Old { repeated int64 marks = 101; } }
 
 #[test]
 fn proto3_files_round_trip() {
-    assert_round_trips(&[("shop/v1/common.proto", COMMON), ("shop/v1/shop.proto", PROTO3)]);
+    assert_round_trips(&[
+        ("shop/v1/common.proto", COMMON),
+        ("shop/v1/shop.proto", PROTO3),
+    ]);
 }
 
 #[test]
@@ -132,5 +136,8 @@ fn proto2_files_round_trip() {
 
 #[test]
 fn strings_are_escaped() {
-    assert_eq!(super::quote("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\001\\303\\251\"");
+    assert_eq!(
+        super::quote("a\"b\\c\n\u{1}é"),
+        "\"a\\\"b\\\\c\\n\\001\\303\\251\""
+    );
 }
