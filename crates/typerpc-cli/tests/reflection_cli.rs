@@ -22,6 +22,13 @@ pub struct Sum {
     pub total: i32,
 }
 
+/// Why a request was refused: an error detail.
+#[derive(Message, Clone, Debug, PartialEq)]
+#[rpc(package = "counter.v1")]
+pub struct Refusal {
+    pub reason: String,
+}
+
 /// How far to count.
 #[derive(Message, Clone, Debug, PartialEq)]
 #[rpc(package = "counter.v1")]
@@ -44,7 +51,12 @@ impl CounterService {
     /// Adds two numbers; negative ones are refused.
     async fn add(&self, request: AddRequest) -> Result<Sum, Status> {
         if request.a < 0 || request.b < 0 {
-            return Err(Status::invalid_argument("negative numbers are not counted"));
+            let refusal = Refusal {
+                reason: "negative".into(),
+            };
+            return Err(
+                Status::invalid_argument("negative numbers are not counted").with_detail(&refusal)
+            );
         }
         Ok(Sum {
             total: request.a + request.b,
@@ -75,10 +87,15 @@ impl CounterService {
     }
 }
 
+/// The counter service, with its error detail type.
+fn counter(router: Router) -> Router {
+    router.add(CounterService).register_type::<Refusal>()
+}
+
 /// A server with the counter service, and health and reflection as
 /// every `Server` has them.
 async fn server() -> TestServer {
-    TestServer::start_server(Server::new().configure(|router| router.add(CounterService))).await
+    TestServer::start_server(Server::new().configure(counter)).await
 }
 
 const PROTOCOLS: [&str; 3] = ["grpc", "grpcweb", "connect"];
@@ -159,7 +176,7 @@ async fn proto_from_writes_the_servers_schema() {
     // The schema the server writes itself: its services' files without
     // health and reflection.
     let expected_dir = temp_dir("proto-expected");
-    let schema = Router::new().add(CounterService).schema().unwrap();
+    let schema = counter(Router::new()).schema().unwrap();
     typerpc::schema::write_proto_files(&schema, &expected_dir).unwrap();
     let expected_files: Vec<String> = proto_files(&expected_dir)
         .into_iter()
@@ -341,7 +358,7 @@ async fn call_errors_are_clear() {
     assert_eq!(status.code, 1);
     assert_eq!(
         status.stderr.trim(),
-        "typerpc: invalid_argument: negative numbers are not counted"
+        "typerpc: invalid_argument: negative numbers are not counted\n  counter.v1.Refusal: {\"reason\":\"negative\"}"
     );
 
     let unknown = typerpc(&["call", &url, "counter.v1.CounterService/Subtract"], "").await;
