@@ -1,21 +1,30 @@
 //! `typerpc`: the command line of the typerpc RPC framework.
 //!
+//! `typerpc list`, `describe`, `proto --from` and `call` work with any
+//! running server that serves gRPC reflection (typerpc, tonic, grpc-go,
+//! grpcio...): they read its schema through reflection.
+//!
 //! `typerpc breaking OLD_DIR NEW_DIR` compares two folders of `.proto`
 //! files and reports the changes that break clients built against the old
 //! ones. Because typerpc numbers fields in declaration order unless told
 //! otherwise, reordering a struct silently renumbers its fields; running
 //! this in CI against the committed `.proto` files catches that.
 //!
-//! Exit codes: 0 when compatible, 1 when there are breaking changes (one
+//! Exit codes for `breaking`: 0 when compatible, 1 when there are breaking changes (one
 //! line each on stdout), 2 for usage errors and files that do not compile.
 
 mod breaking;
+mod call;
+mod inspect;
 mod load;
+mod proto_text;
+mod remote;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use typerpc::client::{HttpVersion, Protocol};
 
 /// The typerpc command line.
 #[derive(Parser)]
@@ -39,11 +48,154 @@ enum Command {
         /// The folder with the .proto files to check.
         new_dir: PathBuf,
     },
+    /// List the services of a server, or the methods of one service.
+    List {
+        /// The server, `http://host:port` or `https://...`.
+        url: String,
+        /// A service (`package.Service`) whose methods to list.
+        service: Option<String>,
+    },
+    /// Print a service, method, message or enum in .proto syntax.
+    Describe {
+        /// The server, `http://host:port` or `https://...`.
+        url: String,
+        /// The fully-qualified name (`package.Message`,
+        /// `package.Service.Method`).
+        symbol: String,
+    },
+    /// Write the .proto files of a server's services, by reflection.
+    ///
+    /// The files are laid out by their names under DIR; the well-known
+    /// google/protobuf files are left out (every compiler has them).
+    Proto {
+        /// The server, `http://host:port` or `https://...`.
+        #[arg(long = "from", value_name = "URL")]
+        from: String,
+        /// The folder to write to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Call a method, with requests and responses in JSON.
+    ///
+    /// Responses are printed one per line. Errors go to stderr with
+    /// their code and message (and details the schema can decode), and
+    /// the exit code is 1.
+    Call {
+        /// The server, `http://host:port` or `https://...`.
+        url: String,
+        /// The method, `package.Service/Method`.
+        method: String,
+        /// The request as JSON; several JSON objects in a row for client
+        /// and bidirectional streams. `@-` reads them from stdin as they
+        /// come, `@FILE` from a file. Without it: `{}` for unary and
+        /// server-streaming methods, no request for the others.
+        #[arg(short = 'd', long = "data", value_name = "JSON")]
+        data: Option<String>,
+        /// The protocol to call with.
+        #[arg(long, value_enum, default_value_t = ProtocolArg::Grpc)]
+        protocol: ProtocolArg,
+        /// A request header, `name: value` (repeatable).
+        #[arg(short = 'H', long = "header", value_name = "HEADER")]
+        headers: Vec<String>,
+        /// Use HTTP/1.1 (gRPC-Web and Connect only).
+        #[arg(long, conflicts_with = "http2")]
+        http1: bool,
+        /// Use HTTP/2 (the default).
+        #[arg(long)]
+        http2: bool,
+        /// Print each response as indented JSON.
+        #[arg(long)]
+        pretty: bool,
+    },
+}
+
+/// `--protocol` values.
+#[derive(Clone, Copy, ValueEnum)]
+enum ProtocolArg {
+    Grpc,
+    #[value(name = "grpcweb")]
+    GrpcWeb,
+    Connect,
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Breaking { old_dir, new_dir } => run_breaking(&old_dir, &new_dir),
+        Command::List { url, service } => run_async(async move {
+            for line in inspect::list(&url, service.as_deref()).await? {
+                println!("{line}");
+            }
+            Ok(())
+        }),
+        Command::Describe { url, symbol } => run_async(async move {
+            print!("{}", inspect::describe(&url, &symbol).await?);
+            Ok(())
+        }),
+        Command::Proto { from, out } => run_async(async move {
+            for path in inspect::write_protos(&from, &out).await? {
+                println!("{path}");
+            }
+            Ok(())
+        }),
+        Command::Call {
+            url,
+            method,
+            data,
+            protocol,
+            headers,
+            http1,
+            http2: _,
+            pretty,
+        } => {
+            let args = call::CallArgs {
+                url,
+                method,
+                data,
+                protocol: match protocol {
+                    ProtocolArg::Grpc => Protocol::Grpc,
+                    ProtocolArg::GrpcWeb => Protocol::GrpcWeb,
+                    ProtocolArg::Connect => Protocol::Connect,
+                },
+                http: if http1 {
+                    HttpVersion::Http1
+                } else {
+                    HttpVersion::Http2
+                },
+                headers,
+                pretty,
+            };
+            run_async(async move {
+                match call::run(args).await {
+                    Ok(()) => Ok(()),
+                    Err(call::CallError::Usage(message)) => Err(message),
+                    Err(call::CallError::Failed(status, pool)) => {
+                        Err(call::describe_failure(&status, &pool).join("\n"))
+                    }
+                }
+            })
+        }
+    }
+}
+
+/// Runs a command on a runtime; an error is printed as `typerpc: ...`
+/// and exits with 1.
+fn run_async(command: impl std::future::Future<Output = Result<(), String>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("typerpc: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("typerpc: {message}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -36,6 +36,7 @@ mod call;
 mod connect;
 mod grpc;
 mod options;
+mod raw;
 mod response;
 mod transport;
 
@@ -48,6 +49,7 @@ use http::Uri;
 pub use crate::protocol::compression::Compression;
 pub use builder::{BuildError, ClientBuilder};
 pub use options::CallOptions;
+pub use raw::CallShape;
 pub use response::{Response, Streaming};
 
 use crate::{JsonOptions, Message, Router, Status};
@@ -191,6 +193,17 @@ impl Client {
     /// The protocol this client speaks.
     pub fn protocol(&self) -> Protocol {
         self.inner.protocol
+    }
+
+    /// The URL this client calls (`http://in-memory` for in-memory ones).
+    pub fn url(&self) -> String {
+        let base = &self.inner.base;
+        format!(
+            "{}://{}{}",
+            base.scheme_str().unwrap_or("http"),
+            base.authority().map_or("", |a| a.as_str()),
+            self.inner.prefix
+        )
     }
 
     /// Calls a unary method. Generated clients call this (and the three

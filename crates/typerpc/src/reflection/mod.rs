@@ -32,11 +32,13 @@
 //! assert_eq!(list.service[0].name, "grpc.health.v1.Health");
 //! ```
 
+mod client;
 mod index;
 mod messages;
 mod service;
 mod session;
 
+pub use client::{ReflectionClient, ReflectionError};
 pub use index::{well_known_files, ReflectionIndex};
 pub use messages::{v1, v1alpha};
 pub(crate) use service::{IndexSource, ReflectionV1, ReflectionV1alpha};

@@ -1,0 +1,104 @@
+//! `typerpc list`, `typerpc describe` and `typerpc proto --from`: a
+//! server's schema, by reflection.
+
+use std::path::Path;
+
+use prost_reflect::{DescriptorPool, Syntax};
+
+use crate::proto_text::{
+    self, file_to_proto, write_enum, write_message, write_method, write_service,
+};
+use crate::remote;
+
+/// The services of the server at `url`, or the methods of one of them,
+/// one per line.
+pub async fn list(url: &str, service: Option<&str>) -> Result<Vec<String>, String> {
+    let mut reflection = remote::reflection(url)?;
+    let Some(service) = service else {
+        return reflection.list_services().await.map_err(|e| e.to_string());
+    };
+    let set = reflection
+        .file_containing_symbol(service)
+        .await
+        .map_err(|e| e.to_string())?;
+    let pool = remote::pool(set)?;
+    let descriptor = pool
+        .get_service_by_name(service)
+        .ok_or_else(|| format!("{service} is not a service"))?;
+    Ok(descriptor
+        .methods()
+        .map(|m| m.full_name().to_string())
+        .collect())
+}
+
+/// `symbol` (a service, method, message or enum) in `.proto` syntax,
+/// after a line saying what it is.
+pub async fn describe(url: &str, symbol: &str) -> Result<String, String> {
+    let symbol = symbol.trim_start_matches('.');
+    let mut reflection = remote::reflection(url)?;
+    let set = reflection
+        .file_containing_symbol(symbol)
+        .await
+        .map_err(|e| e.to_string())?;
+    let pool = remote::pool(set)?;
+    describe_in(&pool, symbol)
+        .ok_or_else(|| format!("{symbol} is not a service, method, message or enum"))
+}
+
+fn describe_in(pool: &DescriptorPool, symbol: &str) -> Option<String> {
+    let mut out = String::new();
+    if let Some(service) = pool.get_service_by_name(symbol) {
+        out.push_str(&format!("{symbol} is a service:\n"));
+        write_service(&mut out, service.service_descriptor_proto(), 0);
+    } else if let Some(message) = pool.get_message_by_name(symbol) {
+        out.push_str(&format!("{symbol} is a message:\n"));
+        let context = proto_text::Context {
+            proto3: message.parent_file().syntax() != Syntax::Proto2,
+        };
+        write_message(&mut out, message.descriptor_proto(), 0, context);
+    } else if let Some(enumeration) = pool.get_enum_by_name(symbol) {
+        out.push_str(&format!("{symbol} is an enum:\n"));
+        write_enum(&mut out, enumeration.enum_descriptor_proto(), 0);
+    } else {
+        let (service, method) = symbol.rsplit_once('.')?;
+        let method = pool
+            .get_service_by_name(service)?
+            .methods()
+            .find(|m| m.name() == method)?;
+        out.push_str(&format!("{symbol} is a method:\n"));
+        write_method(&mut out, method.method_descriptor_proto(), 0);
+    }
+    Some(out)
+}
+
+/// Writes every file of every service of the server at `url` under
+/// `out`, laid out by path, except the well-known `google/protobuf`
+/// files (every compiler has them). Returns the paths written.
+pub async fn write_protos(url: &str, out: &Path) -> Result<Vec<String>, String> {
+    let mut reflection = remote::reflection(url)?;
+    let set = reflection.all_files().await.map_err(|e| e.to_string())?;
+    let mut written = Vec::new();
+    for file in &set.file {
+        let name = file.name();
+        if name.starts_with("google/protobuf/") {
+            continue;
+        }
+        if Path::new(name)
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(format!(
+                "the server names a file {name:?}, outside the output folder"
+            ));
+        }
+        let path = out.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, file_to_proto(file))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path.display().to_string());
+    }
+    Ok(written)
+}
