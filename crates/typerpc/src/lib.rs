@@ -15,6 +15,7 @@ pub mod schema;
 pub mod server;
 pub mod service;
 pub mod status;
+pub mod validate;
 
 pub use message::json::{JsonError, JsonOptions};
 pub use message::traits::{Enumeration, Message, Oneof};
@@ -39,7 +40,11 @@ pub mod __private {
     pub use crate::message::field::{
         delimited_len, encode_key, key_len, Field, MapKey, OptionalField, ProtoValue,
     };
+    pub use crate::validate::rules;
+    pub use crate::validate::{Checker, Nested};
     pub use bytes::{Buf, BufMut};
+    pub use regex::Regex;
+    pub use std::sync::OnceLock;
     pub use prost;
     pub use prost::encoding::{
         encode_varint, encoded_len_varint, skip_field, DecodeContext, WireType,

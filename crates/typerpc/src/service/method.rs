@@ -95,7 +95,7 @@ where
 }
 
 fn decode<M: Message>(bytes: &[u8], format: &Format) -> Result<M, Status> {
-    match format {
+    let message = match format {
         Format::Proto => M::decode(bytes).map_err(|e| {
             Status::invalid_argument(format!(
                 "the request is not a valid {}: {e}",
@@ -108,7 +108,9 @@ fn decode<M: Message>(bytes: &[u8], format: &Format) -> Result<M, Status> {
                 M::schema().name
             ))
         }),
-    }
+    }?;
+    crate::validate::check_request(&message)?;
+    Ok(message)
 }
 
 fn encode<M: Message>(message: &M, format: &Format) -> Result<Vec<u8>, Status> {
