@@ -24,6 +24,24 @@ pub trait Length {
     const UNIT: &'static str;
     /// The length, or `None` when the value is absent.
     fn length(&self) -> Option<usize>;
+    /// Cheap bounds on the length (`min <= length <= max`), so that a
+    /// string's characters are counted only when the bounds do not decide.
+    #[inline]
+    fn length_bounds(&self) -> Option<(usize, usize)> {
+        self.length().map(|n| (n, n))
+    }
+}
+
+/// Whether `value`'s length is in `min..=max`, counting characters only
+/// when the byte length does not decide.
+#[inline]
+fn length_within<T: Length + ?Sized>(value: &T, min: usize, max: usize) -> bool {
+    match value.length_bounds() {
+        None => true,
+        Some((lo, hi)) if lo >= min && hi <= max => true,
+        Some((lo, hi)) if hi < min || lo > max => false,
+        Some(_) => value.length().is_none_or(|n| (min..=max).contains(&n)),
+    }
 }
 
 impl Length for String {
@@ -31,6 +49,11 @@ impl Length for String {
     #[inline]
     fn length(&self) -> Option<usize> {
         Some(self.chars().count())
+    }
+    #[inline]
+    fn length_bounds(&self) -> Option<(usize, usize)> {
+        // A character is 1 to 4 bytes of UTF-8.
+        Some((self.len().div_ceil(4), self.len()))
     }
 }
 
@@ -276,6 +299,10 @@ macro_rules! lift {
             fn length(&self) -> Option<usize> {
                 lift!(@get $wrapper, self).and_then(Length::length)
             }
+            #[inline]
+            fn length_bounds(&self) -> Option<(usize, usize)> {
+                lift!(@get $wrapper, self).and_then(Length::length_bounds)
+            }
         }
         impl<T: Text> Text for $wrapper<T> {
             #[inline]
@@ -326,7 +353,7 @@ fn plural(n: usize, unit: &str) -> String {
 /// `min_len = n`
 #[inline]
 pub fn min_len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
-    if value.length().is_some_and(|len| len < n) {
+    if !length_within(value, n, usize::MAX) {
         c.violation("min_len", format!("must be at least {} long", plural(n, T::UNIT)));
     }
 }
@@ -334,7 +361,7 @@ pub fn min_len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
 /// `max_len = n`
 #[inline]
 pub fn max_len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
-    if value.length().is_some_and(|len| len > n) {
+    if !length_within(value, 0, n) {
         c.violation("max_len", format!("must be at most {} long", plural(n, T::UNIT)));
     }
 }
@@ -342,7 +369,7 @@ pub fn max_len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
 /// `len = n`
 #[inline]
 pub fn len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
-    if value.length().is_some_and(|len| len != n) {
+    if !length_within(value, n, n) {
         c.violation("len", format!("must be exactly {} long", plural(n, T::UNIT)));
     }
 }
