@@ -1,8 +1,8 @@
 //! Parsing of `#[rpc(...)]` attributes. Each item kind accepts its own
 //! keys; an unknown or misplaced key is an error at that key.
 
-use proc_macro2::Span;
 use crate::validate::{Rules, KEYS};
+use proc_macro2::Span;
 use syn::{Attribute, Expr, ExprLit, ExprRange, Lit, LitInt, LitStr, RangeLimits};
 
 /// Which integer encoding a field asked for.

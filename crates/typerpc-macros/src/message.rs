@@ -573,7 +573,10 @@ fn check_constraints(container: &ContainerAttrs, fields: &[FieldInfo]) -> TokenS
         }
     });
     let hook = container.validate_with.as_ref().map(|path| {
-        let span = path.segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+        let span = path
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |s| s.ident.span());
         quote_spanned!(span=> #path(self, c);)
     });
     quote! {

@@ -138,7 +138,11 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
         }
         let rules = a.rules.code();
         let nested = quote_spanned!(ty.span()=> <#ty as ::typerpc::__private::Nested>);
-        needed.push(if a.rules.is_empty() { quote!(#nested::NEEDED) } else { quote!(true) });
+        needed.push(if a.rules.is_empty() {
+            quote!(#nested::NEEDED)
+        } else {
+            quote!(true)
+        });
         checks.push(quote! {
             #name::#ident(value) => c.field(#proto_name, |c| {
                 #rules

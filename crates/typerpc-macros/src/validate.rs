@@ -54,9 +54,17 @@ pub struct Rules {
 
 fn lit_number(expr: &Expr) -> Option<f64> {
     match expr {
-        Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_digits().parse().ok(),
-        Expr::Lit(ExprLit { lit: Lit::Float(f), .. }) => f.base10_digits().parse().ok(),
-        Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => lit_number(expr).map(|v| -v),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_digits().parse().ok(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(f), ..
+        }) => f.base10_digits().parse().ok(),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => lit_number(expr).map(|v| -v),
         Expr::Group(g) => lit_number(&g.expr),
         Expr::Paren(p) => lit_number(&p.expr),
         _ => None,
@@ -66,14 +74,24 @@ fn lit_number(expr: &Expr) -> Option<f64> {
 fn expr_text(expr: &Expr) -> String {
     match expr {
         Expr::Lit(ExprLit { lit, .. }) => lit.to_token_stream().to_string(),
-        Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => format!("-{}", expr_text(expr)),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => format!("-{}", expr_text(expr)),
         Expr::Group(g) => expr_text(&g.expr),
         other => other.to_token_stream().to_string(),
     }
 }
 
 fn is_str(expr: &Expr) -> bool {
-    matches!(expr, Expr::Lit(ExprLit { lit: Lit::Str(_), .. }))
+    matches!(
+        expr,
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(_),
+            ..
+        })
+    )
 }
 
 impl Rules {
@@ -88,13 +106,19 @@ impl Rules {
         };
         let name = key.to_string();
         if self.list.iter().any(|r| r.name == name) {
-            return Err(syn::Error::new(key.span(), format!("typerpc: `{name}` is given twice")));
+            return Err(syn::Error::new(
+                key.span(),
+                format!("typerpc: `{name}` is given twice"),
+            ));
         }
         let kind = match name.as_str() {
             "min_len" | "max_len" | "len" | "min_items" | "max_items" => {
                 let lit: LitInt = meta.value()?.parse()?;
                 let n = lit.base10_parse::<usize>().map_err(|_| {
-                    syn::Error::new(lit.span(), format!("typerpc: `{name}` takes a non-negative integer"))
+                    syn::Error::new(
+                        lit.span(),
+                        format!("typerpc: `{name}` takes a non-negative integer"),
+                    )
                 })?;
                 Kind::Size(lit, n)
             }
@@ -114,7 +138,10 @@ impl Rules {
                 let value = lit_number(&expr);
                 if let Some(v) = value {
                     if v.is_nan() {
-                        return Err(syn::Error::new_spanned(&expr, "typerpc: a bound cannot be NaN"));
+                        return Err(syn::Error::new_spanned(
+                            &expr,
+                            "typerpc: a bound cannot be NaN",
+                        ));
                     }
                 }
                 Kind::Bound(expr, value)
@@ -122,15 +149,24 @@ impl Rules {
             "in" | "not_in" => {
                 let list: ExprArray = meta.value()?.parse()?;
                 if list.elems.is_empty() {
-                    return Err(syn::Error::new_spanned(&list, format!("typerpc: `{name}` needs at least one value")));
+                    return Err(syn::Error::new_spanned(
+                        &list,
+                        format!("typerpc: `{name}` needs at least one value"),
+                    ));
                 }
                 let strings = list.elems.iter().filter(|e| is_str(e)).count();
                 if strings != 0 && strings != list.elems.len() {
-                    return Err(syn::Error::new_spanned(&list, "typerpc: the list mixes strings and numbers"));
+                    return Err(syn::Error::new_spanned(
+                        &list,
+                        "typerpc: the list mixes strings and numbers",
+                    ));
                 }
                 for e in &list.elems {
                     if !is_str(e) && lit_number(e).is_none() {
-                        return Err(syn::Error::new_spanned(e, "typerpc: list values are number or string literals"));
+                        return Err(syn::Error::new_spanned(
+                            e,
+                            "typerpc: list values are number or string literals",
+                        ));
                     }
                 }
                 Kind::List(list, strings != 0)
@@ -138,7 +174,10 @@ impl Rules {
             "finite" | "unique" | "defined_only" => Kind::Flag,
             "required" if !self.nested => Kind::Flag,
             "items" | "keys" | "values" if !self.nested => {
-                let mut inner = Rules { list: Vec::new(), nested: true };
+                let mut inner = Rules {
+                    list: Vec::new(),
+                    nested: true,
+                };
                 meta.parse_nested_meta(|m| {
                     if inner.parse(&m)? {
                         Ok(())
@@ -180,7 +219,10 @@ impl Rules {
 
     /// The contradictions the compiler can see.
     pub fn check(&self) -> syn::Result<()> {
-        for (min, max, what) in [("min_len", "max_len", "length"), ("min_items", "max_items", "item count")] {
+        for (min, max, what) in [
+            ("min_len", "max_len", "length"),
+            ("min_items", "max_items", "item count"),
+        ] {
             if let (Some((lo, _)), Some((hi, lit))) = (self.size(min), self.size(max)) {
                 if lo > hi {
                     return Err(syn::Error::new(
@@ -190,12 +232,21 @@ impl Rules {
                 }
             }
         }
-        if let (Some((_, lit)), true) = (self.size("len"), self.get("min_len").is_some() || self.get("max_len").is_some()) {
-            return Err(syn::Error::new(lit.span(), "typerpc: `len` fixes the length; drop `min_len` / `max_len`"));
+        if let (Some((_, lit)), true) = (
+            self.size("len"),
+            self.get("min_len").is_some() || self.get("max_len").is_some(),
+        ) {
+            return Err(syn::Error::new(
+                lit.span(),
+                "typerpc: `len` fixes the length; drop `min_len` / `max_len`",
+            ));
         }
         for (a, b) in [("gt", "ge"), ("lt", "le")] {
             if let (Some(_), Some((rule, _))) = (self.get(a), self.bound(b)) {
-                return Err(syn::Error::new(rule.key.span(), format!("typerpc: give either `{a}` or `{b}`, not both")));
+                return Err(syn::Error::new(
+                    rule.key.span(),
+                    format!("typerpc: give either `{a}` or `{b}`, not both"),
+                ));
             }
         }
         let lower = self.bound("gt").or(self.bound("ge"));
@@ -225,7 +276,11 @@ impl Rules {
 
     /// The constraints as the `.proto` comment shows them.
     pub fn describe(&self) -> String {
-        self.list.iter().map(describe_rule).collect::<Vec<_>>().join(", ")
+        self.list
+            .iter()
+            .map(describe_rule)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -253,7 +308,11 @@ fn rule_code(rule: &Rule) -> TokenStream {
         Kind::Affix(lit) => quote_spanned!(span=> #r::affix(value, #name, #lit, c);),
         Kind::Bound(expr, _) => quote_spanned!(span=> #r::bound(value, #name, #expr, c);),
         Kind::List(list, strings) => {
-            let f = if name == "in" { quote!(one_of) } else { quote!(none_of) };
+            let f = if name == "in" {
+                quote!(one_of)
+            } else {
+                quote!(none_of)
+            };
             let elems = list.elems.iter().map(|e| {
                 if *strings {
                     quote!(#e)
@@ -276,7 +335,11 @@ fn rule_code(rule: &Rule) -> TokenStream {
             }
         }
         Kind::Custom(path) => {
-            let id = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let id = path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
             let span = path_span(path);
             quote_spanned!(span=> #r::custom(#path(value), #id, c);)
         }
@@ -284,7 +347,9 @@ fn rule_code(rule: &Rule) -> TokenStream {
 }
 
 fn path_span(path: &syn::Path) -> Span {
-    path.segments.last().map_or_else(Span::call_site, |s| s.ident.span())
+    path.segments
+        .last()
+        .map_or_else(Span::call_site, |s| s.ident.span())
 }
 
 fn describe_rule(rule: &Rule) -> String {

@@ -98,8 +98,14 @@ fn order() -> Order {
         priority: 2,
         discount: 0.15,
         channel: "web".into(),
-        tags: ["gift", "express", "fragile", "books"].map(String::from).to_vec(),
-        stock: BTreeMap::from([("berlin".into(), 3), ("paris".into(), 0), ("oslo".into(), 12)]),
+        tags: ["gift", "express", "fragile", "books"]
+            .map(String::from)
+            .to_vec(),
+        stock: BTreeMap::from([
+            ("berlin".into(), 3),
+            ("paris".into(), 0),
+            ("oslo".into(), 12),
+        ]),
         lines: (0..8)
             .map(|i| Line {
                 sku: format!("SKU-{i:05}"),

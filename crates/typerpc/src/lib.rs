@@ -43,10 +43,10 @@ pub mod __private {
     pub use crate::validate::rules;
     pub use crate::validate::{Checker, Nested};
     pub use bytes::{Buf, BufMut};
-    pub use regex::Regex;
-    pub use std::sync::OnceLock;
     pub use prost;
     pub use prost::encoding::{
         encode_varint, encoded_len_varint, skip_field, DecodeContext, WireType,
     };
+    pub use regex::Regex;
+    pub use std::sync::OnceLock;
 }

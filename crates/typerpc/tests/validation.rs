@@ -128,7 +128,11 @@ fn oneof_members_take_their_own_constraints_and_nest() {
         [
             ("seller.sku", "min_len", "must be at least 1 character long"),
             ("seller.price", "gt", "must be greater than 0"),
-            ("seller.price", "finite", "must be a finite number (not NaN or infinite)"),
+            (
+                "seller.price",
+                "finite",
+                "must be a finite number (not NaN or infinite)"
+            ),
         ]
     );
 }
@@ -187,7 +191,10 @@ type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Ful
 async fn start() -> (TestServer, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     let service = OrderService::default();
     let calls = service.calls.clone();
-    (TestServer::start_with(Server::new().add(service)).await, calls)
+    (
+        TestServer::start_with(Server::new().add(service)).await,
+        calls,
+    )
 }
 
 const PATH: &str = "/validation.v1.OrderService/Place";
@@ -267,7 +274,9 @@ async fn grpc_web_carries_the_detail_in_its_trailer_frame() {
     let mut details = None;
     let mut code = None;
     if body.is_empty() {
-        code = headers.get("grpc-status").map(|v| v.to_str().unwrap().to_string());
+        code = headers
+            .get("grpc-status")
+            .map(|v| v.to_str().unwrap().to_string());
         details = headers
             .get("grpc-status-details-bin")
             .map(|v| v.to_str().unwrap().to_string());
@@ -464,7 +473,13 @@ fn peer_order_violations() -> Vec<(String, String, String)> {
         .validate()
         .unwrap_err()
         .iter()
-        .map(|v| (v.field().to_string(), v.description().to_string(), v.reason()))
+        .map(|v| {
+            (
+                v.field().to_string(),
+                v.description().to_string(),
+                v.reason(),
+            )
+        })
         .collect()
 }
 
@@ -488,7 +503,10 @@ async fn connect_node_decodes_the_bad_request() {
     std::fs::write(&fds, prost::Message::encode_to_vec(&set)).unwrap();
     let script = node_dir.join("connect_validation.mjs");
     std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/connect_validation.mjs"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/peers/connect_validation.mjs"
+        ),
         &script,
     )
     .unwrap();
@@ -510,7 +528,11 @@ async fn connect_node_decodes_the_bad_request() {
             String::from_utf8_lossy(&output.stderr)
         );
         let seen: Vec<(String, String, String)> = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(seen, peer_order_violations(), "http {http}, binary {binary}");
+        assert_eq!(
+            seen,
+            peer_order_violations(),
+            "http {http}, binary {binary}"
+        );
     }
     let _ = std::fs::remove_file(fds);
 }
@@ -548,7 +570,10 @@ async fn buf_curl_receives_the_bad_request_on_every_protocol() {
             .unwrap_or_else(|_| panic!("{protocol}: {}", String::from_utf8_lossy(&output.stderr)));
         assert_eq!(error["code"], "invalid_argument", "{protocol}");
         let detail = &error["details"][0];
-        assert_eq!(detail["type"], "google.rpc.BadRequest", "{protocol}: {error}");
+        assert_eq!(
+            detail["type"], "google.rpc.BadRequest",
+            "{protocol}: {error}"
+        );
         // buf curl prints the detail's bytes as it received them.
         let value = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(detail["value"].as_str().unwrap().trim_end_matches('='))

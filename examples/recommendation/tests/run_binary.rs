@@ -79,11 +79,13 @@ fn seed_calls_work_and_sigterm_drains() {
     let error: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(error["code"], "invalid_argument", "{body}");
     assert_eq!(
-        error["message"],
-        "invalid request: category: must be at least 1 character long",
+        error["message"], "invalid request: category: must be at least 1 character long",
         "{body}"
     );
-    assert_eq!(error["details"][0]["type"], "google.rpc.BadRequest", "{body}");
+    assert_eq!(
+        error["details"][0]["type"], "google.rpc.BadRequest",
+        "{body}"
+    );
 
     // `limit` must be 1 to 100.
     let (status, body) = http(

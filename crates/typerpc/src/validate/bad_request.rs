@@ -84,7 +84,8 @@ impl Violations {
     /// `invalid_argument`, a message listing the violations and one
     /// `google.rpc.BadRequest` detail.
     pub fn into_status(self) -> Status {
-        Status::invalid_argument(format!("invalid request: {self}")).with_detail(&self.to_bad_request())
+        Status::invalid_argument(format!("invalid request: {self}"))
+            .with_detail(&self.to_bad_request())
     }
 }
 
@@ -138,10 +139,18 @@ mod tests {
                 }),
             }],
         };
-        let theirs = <TheirBadRequest as prost::Message>::decode(&ours.encode_to_vec()[..]).unwrap();
+        let theirs =
+            <TheirBadRequest as prost::Message>::decode(&ours.encode_to_vec()[..]).unwrap();
         assert_eq!(theirs.field_violations[0].field, "a.b[1]");
         assert_eq!(theirs.field_violations[0].reason, "R");
-        assert_eq!(theirs.field_violations[0].localized_message.as_ref().unwrap().message, "m");
+        assert_eq!(
+            theirs.field_violations[0]
+                .localized_message
+                .as_ref()
+                .unwrap()
+                .message,
+            "m"
+        );
         assert_eq!(prost::Message::encode_to_vec(&theirs), ours.encode_to_vec());
     }
 
@@ -151,7 +160,10 @@ mod tests {
         v.push(Violation::new("limit", "le", "must be at most 100"));
         let status = Status::from(v);
         assert_eq!(status.code(), crate::Code::InvalidArgument);
-        assert_eq!(status.message(), "invalid request: limit: must be at most 100");
+        assert_eq!(
+            status.message(),
+            "invalid request: limit: must be at most 100"
+        );
         assert_eq!(status.details()[0].type_name(), "google.rpc.BadRequest");
         let detail: BadRequest = status.detail().unwrap();
         assert_eq!(detail.field_violations[0].reason, "LE");

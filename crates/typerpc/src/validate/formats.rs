@@ -38,7 +38,9 @@ pub fn hostname(s: &str) -> bool {
             || bytes.len() > 63
             || bytes[0] == b'-'
             || bytes[bytes.len() - 1] == b'-'
-            || !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            || !bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         {
             return false;
         }

@@ -120,7 +120,7 @@ pub fn check_outgoing<M: Message>(message: &M) -> Result<(), Status> {
 }
 
 /// Runs the checks of `message` into a fresh collection.
-pub(crate) fn collect<M: Message + ?Sized>(message: &M) -> Violations {
+pub(crate) fn collect<M: Message>(message: &M) -> Violations {
     let mut out = Violations::default();
     Checker::root(&mut out, |c| message.check_constraints(c));
     out

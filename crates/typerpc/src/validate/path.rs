@@ -151,7 +151,12 @@ impl<'a> Checker<'a> {
 
     /// Records a violation at the field `name` below the current path: the
     /// usual call of a message-level check.
-    pub fn field_violation(&mut self, name: &str, rule: &'static str, description: impl Into<String>) {
+    pub fn field_violation(
+        &mut self,
+        name: &str,
+        rule: &'static str,
+        description: impl Into<String>,
+    ) {
         self.field(name, |c| c.violation(rule, description));
     }
 
@@ -239,7 +244,14 @@ mod tests {
         let fields: Vec<&str> = out.iter().map(Violation::field).collect();
         assert_eq!(
             fields,
-            ["", "products[2].price", "labels[\"a\\\"b\"]", "labels[-3]", "labels[true]", "end"]
+            [
+                "",
+                "products[2].price",
+                "labels[\"a\\\"b\"]",
+                "labels[-3]",
+                "labels[true]",
+                "end"
+            ]
         );
     }
 }

@@ -354,7 +354,10 @@ fn plural(n: usize, unit: &str) -> String {
 #[inline]
 pub fn min_len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
     if !length_within(value, n, usize::MAX) {
-        c.violation("min_len", format!("must be at least {} long", plural(n, T::UNIT)));
+        c.violation(
+            "min_len",
+            format!("must be at least {} long", plural(n, T::UNIT)),
+        );
     }
 }
 
@@ -362,7 +365,10 @@ pub fn min_len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
 #[inline]
 pub fn max_len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
     if !length_within(value, 0, n) {
-        c.violation("max_len", format!("must be at most {} long", plural(n, T::UNIT)));
+        c.violation(
+            "max_len",
+            format!("must be at most {} long", plural(n, T::UNIT)),
+        );
     }
 }
 
@@ -370,7 +376,10 @@ pub fn max_len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
 #[inline]
 pub fn len<T: Length + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
     if !length_within(value, n, n) {
-        c.violation("len", format!("must be exactly {} long", plural(n, T::UNIT)));
+        c.violation(
+            "len",
+            format!("must be exactly {} long", plural(n, T::UNIT)),
+        );
     }
 }
 
@@ -429,7 +438,12 @@ pub fn affix<T: Text + ?Sized>(
 
 /// `gt`, `ge`, `lt`, `le`.
 #[inline]
-pub fn bound<T: Number + ?Sized>(value: &T, rule: &'static str, bound: T::Num, c: &mut Checker<'_>) {
+pub fn bound<T: Number + ?Sized>(
+    value: &T,
+    rule: &'static str,
+    bound: T::Num,
+    c: &mut Checker<'_>,
+) {
     let Some(v) = value.number() else { return };
     // Written so that NaN fails every bound.
     let (ok, what) = match rule {
@@ -448,7 +462,10 @@ pub fn bound<T: Number + ?Sized>(value: &T, rule: &'static str, bound: T::Num, c
 pub fn one_of<T: Listed + ?Sized, L: AsRef<T::Item>>(value: &T, list: &[L], c: &mut Checker<'_>) {
     // `None`: the value is absent, so there is nothing to check. (The
     // derive rejects an empty list.)
-    if list.iter().any(|item| value.equals(item.as_ref()) != Some(false)) {
+    if list
+        .iter()
+        .any(|item| value.equals(item.as_ref()) != Some(false))
+    {
         return;
     }
     let shown: Vec<&T::Item> = list.iter().map(AsRef::as_ref).collect();
@@ -458,7 +475,10 @@ pub fn one_of<T: Listed + ?Sized, L: AsRef<T::Item>>(value: &T, list: &[L], c: &
 /// `not_in = [...]`
 #[inline]
 pub fn none_of<T: Listed + ?Sized, L: AsRef<T::Item>>(value: &T, list: &[L], c: &mut Checker<'_>) {
-    if list.iter().any(|item| value.equals(item.as_ref()) == Some(true)) {
+    if list
+        .iter()
+        .any(|item| value.equals(item.as_ref()) == Some(true))
+    {
         let shown: Vec<&T::Item> = list.iter().map(AsRef::as_ref).collect();
         c.violation("not_in", format!("must not be one of {shown:?}"));
     }
@@ -504,7 +524,10 @@ pub fn defined_only<T: Defined + ?Sized>(value: &T, c: &mut Checker<'_>) {
 #[inline]
 pub fn min_items<T: Count + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
     if value.count() < n {
-        c.violation("min_items", format!("must contain at least {}", plural(n, "item")));
+        c.violation(
+            "min_items",
+            format!("must contain at least {}", plural(n, "item")),
+        );
     }
 }
 
@@ -512,7 +535,10 @@ pub fn min_items<T: Count + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
 #[inline]
 pub fn max_items<T: Count + ?Sized>(value: &T, n: usize, c: &mut Checker<'_>) {
     if value.count() > n {
-        c.violation("max_items", format!("must contain at most {}", plural(n, "item")));
+        c.violation(
+            "max_items",
+            format!("must contain at most {}", plural(n, "item")),
+        );
     }
 }
 
@@ -540,7 +566,11 @@ where
 
 /// `items(...)`: runs `f` on each element, scoped to its index.
 #[inline]
-pub fn each_item<T: Items + ?Sized>(value: &T, c: &mut Checker<'_>, mut f: impl FnMut(&T::Item, &mut Checker<'_>)) {
+pub fn each_item<T: Items + ?Sized>(
+    value: &T,
+    c: &mut Checker<'_>,
+    mut f: impl FnMut(&T::Item, &mut Checker<'_>),
+) {
     for (i, item) in value.items().iter().enumerate() {
         c.index(i, |c| f(item, c));
     }

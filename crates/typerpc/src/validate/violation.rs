@@ -20,7 +20,11 @@ pub struct Violation {
 impl Violation {
     /// A violation of `rule` at `field` (a path such as `products[2].price`;
     /// empty for the message itself).
-    pub fn new(field: impl Into<String>, rule: &'static str, description: impl Into<String>) -> Self {
+    pub fn new(
+        field: impl Into<String>,
+        rule: &'static str,
+        description: impl Into<String>,
+    ) -> Self {
         Violation {
             field: field.into(),
             rule,
@@ -165,7 +169,11 @@ mod tests {
     #[test]
     fn display_and_reason() {
         let mut v = Violations::default();
-        v.push(Violation::new("user_id", "min_len", "must be at least 1 character long"));
+        v.push(Violation::new(
+            "user_id",
+            "min_len",
+            "must be at least 1 character long",
+        ));
         v.push(Violation::new("", "custom.rule", "bad"));
         assert_eq!(
             v.to_string(),
