@@ -1,6 +1,7 @@
 //! Parsing of `#[rpc(...)]` attributes. Each item kind accepts its own
 //! keys; an unknown or misplaced key is an error at that key.
 
+use crate::validate::{Rules, KEYS};
 use proc_macro2::Span;
 use syn::{Attribute, Expr, ExprLit, ExprRange, Lit, LitInt, LitStr, RangeLimits};
 
@@ -33,6 +34,8 @@ pub struct ContainerAttrs {
     pub reserved_numbers: Vec<(u32, u32)>,
     pub reserved_names: Vec<String>,
     pub custom_json: bool,
+    /// `validate_with = path`: a message-level check.
+    pub validate_with: Option<syn::Path>,
 }
 
 /// Attributes on a struct field or a oneof variant.
@@ -43,6 +46,8 @@ pub struct FieldAttrs {
     pub json_name: Option<LitStr>,
     pub encoding: Encoding,
     pub default: Option<Expr>,
+    /// The validation constraints.
+    pub rules: Rules,
 }
 
 /// Attributes on a variant of a proto enum.
@@ -83,6 +88,8 @@ pub fn container(attrs: &[Attribute]) -> syn::Result<ContainerAttrs> {
                 out.package = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("file") {
                 out.file = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("validate_with") {
+                out.validate_with = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("custom_json") {
                 out.custom_json = true;
             } else if meta.path.is_ident("reserved") {
@@ -90,7 +97,7 @@ pub fn container(attrs: &[Attribute]) -> syn::Result<ContainerAttrs> {
                 reserved_list(&list, &mut out)?;
             } else {
                 return Err(meta.error(
-                    "typerpc: unknown attribute; messages and enums accept `name`, `package`, `file` and `reserved`",
+                    "typerpc: unknown attribute; messages and enums accept `name`, `package`, `file` and `reserved` (and messages `validate_with`)",
                 ));
             }
             Ok(())
@@ -172,19 +179,20 @@ pub fn field(attrs: &[Attribute], in_oneof: bool) -> syn::Result<FieldAttrs> {
                 )?;
             } else if meta.path.is_ident("default") && !in_oneof {
                 out.default = Some(meta.value()?.parse()?);
-            } else {
+            } else if !out.rules.parse(&meta)? {
                 let keys = if in_oneof {
                     "`tag`, `name`, `json_name`, `sint` and `fixed`"
                 } else {
                     "`tag`, `name`, `json_name`, `sint`, `fixed` and `default`"
                 };
                 return Err(meta.error(format!(
-                    "typerpc: unknown attribute; here the accepted keys are {keys}"
+                    "typerpc: unknown attribute; here the accepted keys are {keys}, and the constraints {KEYS}"
                 )));
             }
             Ok(())
         })?;
     }
+    out.rules.check()?;
     Ok(out)
 }
 

@@ -42,6 +42,7 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
     if !container.reserved_numbers.is_empty()
         || !container.reserved_names.is_empty()
         || container.custom_json
+        || container.validate_with.is_some()
     {
         return Err(syn::Error::new_spanned(
             &input.ident,

@@ -10,6 +10,7 @@ mod message;
 mod naming;
 mod oneof;
 mod service;
+mod validate;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, Data, DeriveInput};

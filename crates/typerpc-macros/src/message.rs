@@ -395,6 +395,7 @@ fn message_impl(
         let json_name = &f.json_name;
         let tag = &f.tag_const;
         let doc = &f.doc;
+        let rules = f.attrs.rules.describe();
         let (shape, default) = if let Some(expr) = &f.attrs.default {
             let t = f.optional_trait();
             let text = expr.to_token_stream().to_string();
@@ -414,9 +415,11 @@ fn message_impl(
                 shape: #shape,
                 doc: #doc,
                 default: #default,
+                rules: #rules,
             }
         }
     });
+    let checks = check_constraints(container, fields);
 
     let wire = wire_methods(name, fields);
     let json = if container.custom_json {
@@ -459,6 +462,7 @@ fn message_impl(
 
             #wire
             #json
+            #checks
         }
     }
 }
@@ -530,5 +534,56 @@ fn option_str(value: &Option<LitStr>) -> TokenStream {
     match value {
         Some(lit) => quote!(::core::option::Option::Some(#lit)),
         None => quote!(::core::option::Option::None),
+    }
+}
+
+/// `Message::check_constraints`: each field's constraints in its own
+/// scope, then what the field holds (nested messages), then the
+/// message-level check.
+fn check_constraints(container: &ContainerAttrs, fields: &[FieldInfo]) -> TokenStream {
+    let checks = fields.iter().map(|f| {
+        let ident = &f.ident;
+        let ty = &f.ty;
+        let name = &f.proto_name;
+        let rules = f.attrs.rules.code();
+        let nested = quote_spanned!(ty.span()=> <#ty as ::typerpc::__private::Nested>);
+        let is_oneof = if f.has_default() {
+            quote!(false)
+        } else {
+            let t = f.field_trait();
+            quote!(#t::IS_ONEOF)
+        };
+        let own = if f.attrs.rules.is_empty() {
+            TokenStream::new()
+        } else {
+            quote!(c.field(#name, |c| { #rules });)
+        };
+        quote! {
+            {
+                let value = &self.#ident;
+                #own
+                if #nested::NEEDED {
+                    if #is_oneof {
+                        #nested::validate_nested(value, c);
+                    } else {
+                        c.field(#name, |c| #nested::validate_nested(value, c));
+                    }
+                }
+            }
+        }
+    });
+    let hook = container.validate_with.as_ref().map(|path| {
+        let span = path
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |s| s.ident.span());
+        quote_spanned!(span=> #path(self, c);)
+    });
+    quote! {
+        #[allow(unused_variables, clippy::needless_borrow)]
+        fn check_constraints(&self, c: &mut ::typerpc::__private::Checker<'_>) {
+            #(#checks)*
+            #hook
+        }
     }
 }

@@ -24,6 +24,7 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
     if container.name.is_some()
         || container.package.is_some()
         || !container.reserved_numbers.is_empty()
+        || container.validate_with.is_some()
     {
         return Err(syn::Error::new_spanned(
             &input.ident,
@@ -49,6 +50,8 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
     let mut json_members = Vec::new();
     let mut schema_variants = Vec::new();
     let mut seen_names: Vec<String> = Vec::new();
+    let mut needed = Vec::new();
+    let mut checks = Vec::new();
 
     for (index, v) in data.variants.iter().enumerate() {
         let ty = match &v.fields {
@@ -126,7 +129,26 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
                 ::core::result::Result::Ok(true)
             }
         });
-        let doc = doc_text(&v.attrs);
+        let mut doc = doc_text(&v.attrs);
+        if !a.rules.is_empty() {
+            if !doc.trim().is_empty() {
+                doc.push('\n');
+            }
+            doc.push_str(&format!("Validation: {}.", a.rules.describe()));
+        }
+        let rules = a.rules.code();
+        let nested = quote_spanned!(ty.span()=> <#ty as ::typerpc::__private::Nested>);
+        needed.push(if a.rules.is_empty() {
+            quote!(#nested::NEEDED)
+        } else {
+            quote!(true)
+        });
+        checks.push(quote! {
+            #name::#ident(value) => c.field(#proto_name, |c| {
+                #rules
+                #nested::validate_nested(value, c);
+            }),
+        });
         schema_variants.push(quote! {
             ::typerpc::schema::model::OneofVariantSchema {
                 name: #proto_name,
@@ -150,6 +172,16 @@ pub fn expand(input: &DeriveInput, data: &DataEnum) -> syn::Result<TokenStream> 
                         variants: &[#(#schema_variants),*],
                     };
                     &SCHEMA
+                }
+            }
+
+            impl ::typerpc::__private::Nested for #name {
+                const NEEDED: bool = false #(|| #needed)*;
+                #[allow(unused_variables, clippy::needless_borrow)]
+                fn validate_nested(&self, c: &mut ::typerpc::__private::Checker<'_>) {
+                    match self {
+                        #(#checks)*
+                    }
                 }
             }
 

@@ -19,6 +19,7 @@ pub mod server;
 pub mod service;
 pub mod status;
 pub mod testing;
+pub mod validate;
 
 pub use client::Client;
 pub use futures_util::stream;
@@ -46,9 +47,13 @@ pub mod __private {
     pub use crate::message::field::{
         delimited_len, encode_key, key_len, Field, MapKey, OptionalField, ProtoValue,
     };
+    pub use crate::validate::rules;
+    pub use crate::validate::{Checker, Nested};
     pub use bytes::{Buf, BufMut};
     pub use prost;
     pub use prost::encoding::{
         encode_varint, encoded_len_varint, skip_field, DecodeContext, WireType,
     };
+    pub use regex::Regex;
+    pub use std::sync::OnceLock;
 }

@@ -6,10 +6,14 @@ use typerpc::{service, Message, Status, Timestamp};
 /// What a caller wants recommendations for.
 #[derive(Message, Clone, Debug, PartialEq)]
 pub struct ProductRequest {
+    /// Who the recommendations are for.
+    #[rpc(min_len = 1, max_len = 64)]
     pub user_id: String,
+    /// The category to recommend from (`electronics`, `books`).
+    #[rpc(min_len = 1, pattern = "^[a-z0-9_-]*$")]
     pub category: String,
     /// How many products to return; 10 when the caller leaves it out.
-    #[rpc(default = 10)]
+    #[rpc(default = 10, ge = 1, le = 100)]
     pub limit: i32,
 }
 
@@ -99,11 +103,9 @@ impl RecommendationService {
         &self,
         request: ProductRequest,
     ) -> Result<RecommendationResponse, Status> {
-        if request.category.is_empty() {
-            return Err(Status::invalid_argument("category is required"));
-        }
-        let limit = usize::try_from(request.limit)
-            .map_err(|_| Status::invalid_argument("limit must not be negative"))?;
+        // The constraints on `ProductRequest` were checked before this
+        // runs: `user_id` and `category` are set, `limit` is 1 to 100.
+        let limit = usize::try_from(request.limit).unwrap_or_default();
         Ok(RecommendationResponse {
             products: self.ranked(Some(&request.category), limit),
             generated_at: Some(Timestamp::now()),

@@ -76,7 +76,29 @@ fn seed_calls_work_and_sigterm_drains() {
         r#"{"userId":"1"}"#,
     );
     assert_eq!(status, 400);
-    assert!(body.contains("invalid_argument"), "{body}");
+    let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["code"], "invalid_argument", "{body}");
+    assert_eq!(
+        error["message"], "invalid request: category: must be at least 1 character long",
+        "{body}"
+    );
+    assert_eq!(
+        error["details"][0]["type"], "google.rpc.BadRequest",
+        "{body}"
+    );
+
+    // `limit` must be 1 to 100.
+    let (status, body) = http(
+        port,
+        "POST /recommendation.v1.RecommendationService/GetRecommendations",
+        "Content-Type: application/json\r\n",
+        r#"{"userId":"1","category":"books","limit":500}"#,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("limit: must be less than or equal to 100"),
+        "{body}"
+    );
 
     // GET for the idempotent method.
     let (status, body) = http(

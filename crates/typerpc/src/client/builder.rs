@@ -40,6 +40,7 @@ pub struct ClientBuilder {
     accept_compression: bool,
     connect_get: bool,
     max_message_size: usize,
+    validate: bool,
     tls: Tls,
     error: Option<BuildError>,
 }
@@ -77,6 +78,7 @@ impl ClientBuilder {
             accept_compression: true,
             connect_get: false,
             max_message_size: 4 * 1024 * 1024,
+            validate: true,
             tls: Tls::default(),
             error: None,
         }
@@ -129,6 +131,16 @@ impl ClientBuilder {
     /// overrides it per call.
     pub fn connect_get(mut self, get: bool) -> ClientBuilder {
         self.connect_get = get;
+        self
+    }
+
+    /// Whether requests are checked against their declared constraints
+    /// before they are sent (default: yes). A request that breaks them
+    /// fails at once with the `invalid_argument` status the server would
+    /// answer; turn this off to let the server decide, say when testing
+    /// the server's own checks.
+    pub fn validate_requests(mut self, validate: bool) -> ClientBuilder {
+        self.validate = validate;
         self
     }
 
@@ -226,6 +238,7 @@ impl ClientBuilder {
                 accept_compression: self.accept_compression,
                 connect_get: self.connect_get,
                 max_message_size: self.max_message_size,
+                validate: self.validate,
                 json: Arc::new(JsonOptions::default()),
             }),
         })

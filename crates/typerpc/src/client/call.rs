@@ -16,7 +16,7 @@ use http_body_util::BodyExt;
 use super::options::CallOptions;
 use super::response::{Response, Streaming};
 use super::transport::{Body, BoxError};
-use super::{checked, connect, grpc, Client, Codec, MethodInfo, Protocol};
+use super::{before_send, connect, grpc, Client, Codec, MethodInfo, Protocol};
 use crate::protocol::compression::Compression;
 use crate::protocol::envelope::{FLAG_END_STREAM, FLAG_WEB_TRAILERS};
 use crate::protocol::request_reader::{self, Framing, Part};
@@ -39,6 +39,8 @@ pub(super) struct Call {
     pub get: bool,
     pub limit: usize,
     pub accept_compression: bool,
+    /// Check each request's declared constraints before sending it.
+    pub validate: bool,
 }
 
 impl Client {
@@ -68,6 +70,7 @@ impl Client {
             get: options.get.unwrap_or(inner.connect_get) && method.idempotent,
             limit: inner.max_message_size,
             accept_compression: inner.accept_compression,
+            validate: inner.validate,
         })
     }
 
@@ -225,8 +228,12 @@ impl Call {
         requests: impl Stream<Item = M> + Send + 'static,
     ) -> Requests {
         let format = self.format.clone();
-        checked(requests)
-            .map(move |request| encode(&request?, &format).map(Bytes::from))
+        let validate = self.validate;
+        requests
+            .map(move |request| {
+                before_send(&request, validate)?;
+                encode(&request, &format).map(Bytes::from)
+            })
             .boxed()
     }
 

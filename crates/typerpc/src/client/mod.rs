@@ -144,6 +144,7 @@ struct Inner {
     accept_compression: bool,
     connect_get: bool,
     max_message_size: usize,
+    validate: bool,
     json: Arc<JsonOptions>,
 }
 
@@ -219,7 +220,7 @@ impl Client {
         request: Req,
         options: CallOptions,
     ) -> Result<Response<Res>, Status> {
-        before_send(&request)?;
+        before_send(&request, self.inner.validate)?;
         let call = self.prepare(method, options, false)?;
         let deadline = call.deadline;
         call::with_deadline(deadline, async move {
@@ -247,7 +248,7 @@ impl Client {
         request: Req,
         options: CallOptions,
     ) -> Result<Streaming<Res>, Status> {
-        before_send(&request)?;
+        before_send(&request, self.inner.validate)?;
         let call = self.prepare(method, options, false)?;
         let body = call.encode(&request)?;
         let requests = futures_util::stream::iter([Ok(body)]).boxed();
@@ -288,25 +289,23 @@ impl Client {
     }
 }
 
-/// The single hook every request passes before it is sent, so that
-/// request validation can be wired in at one place. It accepts every
-/// message for now.
-// VALIDATION HOOK: call `typerpc::validate` here once it exists.
-fn before_send<M: Message>(_message: &M) -> Result<(), Status> {
-    Ok(())
+/// The check every request passes before it is sent: its declared
+/// constraints, unless the client was built with
+/// [`validate_requests(false)`](ClientBuilder::validate_requests). A
+/// request bound to fail is refused here with the status the server
+/// would send (`invalid_argument` with a `BadRequest` detail), without a
+/// round trip.
+fn before_send<M: Message>(message: &M, validate: bool) -> Result<(), Status> {
+    if validate {
+        crate::validate::check_outgoing(message)
+    } else {
+        Ok(())
+    }
 }
 
 /// Decodes a binary (`-bin`) metadata value as received, padded or not.
 pub fn decode_binary_header(value: &http::HeaderValue) -> Option<Vec<u8>> {
     crate::protocol::grpc_status::decode_bin(value.as_bytes())
-}
-
-/// What the streaming methods pass to the request hook: every message,
-/// as produced.
-fn checked<Req: Message>(
-    requests: impl Stream<Item = Req> + Send + 'static,
-) -> impl Stream<Item = Result<Req, Status>> + Send + 'static {
-    requests.map(|request| before_send(&request).map(|()| request))
 }
 
 #[cfg(test)]

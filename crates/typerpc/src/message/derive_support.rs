@@ -55,6 +55,13 @@ macro_rules! __impl_message_value {
             }
         }
         $crate::__impl_value_fields!($ty, 0, skip_default = false, optional_shape = Singular);
+        impl $crate::__private::Nested for $ty {
+            const NEEDED: bool = true;
+            #[inline]
+            fn validate_nested(&self, c: &mut $crate::__private::Checker<'_>) {
+                <$ty as $crate::Message>::check_constraints(self, c)
+            }
+        }
     };
 }
 
@@ -149,6 +156,17 @@ macro_rules! __impl_enum_value {
             }
         }
         $crate::__impl_value_fields!($ty, 0, skip_default = true, optional_shape = Optional);
+        impl $crate::__private::Nested for $ty {
+            const NEEDED: bool = false;
+            #[inline(always)]
+            fn validate_nested(&self, _c: &mut $crate::__private::Checker<'_>) {}
+        }
+        impl $crate::__private::rules::Defined for $ty {
+            #[inline]
+            fn is_defined(&self) -> ::core::option::Option<bool> {
+                $crate::__private::rules::enum_is_defined(self)
+            }
+        }
     };
 }
 

@@ -9,6 +9,7 @@ use prost::DecodeError;
 use crate::message::field::decode_key;
 use crate::message::json::{JsonError, JsonOptions, JsonParser, JsonWriter};
 use crate::schema::model::{EnumSchema, MessageSchema, OneofSchema};
+use crate::validate::{Checker, Violations};
 
 /// A protobuf message: binary wire format, proto3 JSON and a schema.
 ///
@@ -70,6 +71,41 @@ pub trait Message: Default + Send + Sync + Sized + 'static {
     /// Reads a proto3 JSON value into the message, merging into its fields.
     fn merge_json(&mut self, p: &mut JsonParser<'_>) -> Result<(), JsonError> {
         p.object(|p, key| self.merge_json_key(key, p))
+    }
+
+    /// Records the violated constraints of this message and of every
+    /// message inside it into `c` (see [`crate::validate`]). The derive
+    /// implements it from the `#[rpc(...)]` constraints; messages without
+    /// any keep this empty default.
+    #[inline]
+    fn check_constraints(&self, c: &mut Checker<'_>) {
+        let _ = c;
+    }
+
+    /// Checks the declared constraints: `Ok(())`, or every violation with
+    /// its field path. The server runs this on every request before the
+    /// handler; call it yourself in tests or before storing a message.
+    ///
+    /// ```
+    /// use typerpc::Message;
+    ///
+    /// #[derive(Message, Clone, Debug, PartialEq)]
+    /// pub struct Page {
+    ///     #[rpc(ge = 1, le = 100)]
+    ///     pub limit: i32,
+    /// }
+    ///
+    /// assert!(Page { limit: 10 }.validate().is_ok());
+    /// let error = Page { limit: 0 }.validate().unwrap_err();
+    /// assert_eq!(error.to_string(), "limit: must be greater than or equal to 1");
+    /// ```
+    fn validate(&self) -> Result<(), Violations> {
+        let violations = crate::validate::collect(self);
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(violations)
+        }
     }
 
     /// Encodes the message to a new vector.

@@ -118,6 +118,10 @@ pub struct FieldSchema {
     /// The Rust source text of a declared default (`#[rpc(default = ...)]`),
     /// shown in a `.proto` comment.
     pub default: Option<&'static str>,
+    /// The validation constraints as written in `#[rpc(...)]`
+    /// (`min_len = 1, max_len = 64`), shown in a `.proto` comment; empty
+    /// when there are none.
+    pub rules: &'static str,
 }
 
 /// A message type.

@@ -283,6 +283,9 @@ impl Renderer<'_> {
                     field.doc
                 };
                 out.doc(indent, doc);
+                if !field.rules.is_empty() {
+                    out.line(indent, &format!("// Validation: {}.", field.rules));
+                }
                 out.line(indent, &format!("oneof {} {{", field.name));
                 let mut inner = Spacing::default();
                 for (variant, member) in oneof.variants.iter().zip(members) {
@@ -303,8 +306,11 @@ impl Renderer<'_> {
             // The builder resolves each shape to its own kind of target.
             _ => return,
         };
-        spacing.item(out, !field.doc.trim().is_empty());
+        spacing.item(out, !field.doc.trim().is_empty() || !field.rules.is_empty());
         out.doc(indent, field.doc);
+        if !field.rules.is_empty() {
+            out.line(indent, &format!("// Validation: {}.", field.rules));
+        }
         let mut line = format!(
             "{label}{ty} {} = {}{};",
             field.name,
@@ -720,6 +726,7 @@ service OtherService {
             &[FieldSchema {
                 doc: "",
                 default: Some("vec![\n    1,\n]"),
+                rules: "",
                 ..field("xs", "xs", 1, rep(sc(Scalar::Int32)))
             }],
         )

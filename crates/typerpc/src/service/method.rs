@@ -262,13 +262,18 @@ fn encode_stream<M: Message>(responses: ResponseStream<M>, format: Format) -> En
         .boxed()
 }
 
+/// Decodes a request on the server and checks its declared constraints:
+/// every request message, unary or streamed, passes here before the
+/// handler sees it.
 fn decode<M: Message>(bytes: &[u8], format: &Format) -> Result<M, Status> {
-    decode_or(bytes, format, |e| {
+    let message = decode_or(bytes, format, |e| {
         Status::invalid_argument(format!(
             "the request is not a valid {}: {e}",
             M::schema().name
         ))
-    })
+    })?;
+    crate::validate::check_request(&message)?;
+    Ok(message)
 }
 
 /// Decodes a response on the client: a response that does not decode is

@@ -245,6 +245,7 @@ impl Message for Value {
                 shape: FieldShape::Oneof(value_kind_schema),
                 doc: "",
                 default: None,
+                rules: "",
             }],
             reserved_numbers: &[],
             reserved_names: &[],

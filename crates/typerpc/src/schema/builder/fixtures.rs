@@ -23,6 +23,7 @@ pub const fn field(
         shape,
         doc: "",
         default: None,
+        rules: "",
     }
 }
 
@@ -249,6 +250,7 @@ pub static EVERYTHING: MessageSchema = MessageSchema {
         FieldSchema {
             doc: "How many.",
             default: Some("10"),
+            rules: "",
             ..field("limit", "limit", 1, opt(sc(Scalar::Int32)))
         },
         field("color", "color", 2, opt(enm(|| &COLOR))),
