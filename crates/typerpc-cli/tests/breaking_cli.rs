@@ -189,13 +189,14 @@ fn catches_swapped_fields_in_typerpc_generated_proto() {
     let text = std::fs::read_to_string(old_dir.join(path)).unwrap();
     // What reordering two fields of `ProductRequest` in Rust does to the
     // rendered file: the numbers follow the declaration order.
-    let original = "  string user_id = 1;\n  string category = 2;\n";
-    assert!(text.contains(original), "{text}");
-    write(
-        &new_dir,
-        path,
-        &text.replace(original, "  string category = 1;\n  string user_id = 2;\n"),
+    assert!(
+        text.contains("  string user_id = 1;\n") && text.contains("  string category = 2;\n"),
+        "{text}"
     );
+    let swapped = text
+        .replace("  string user_id = 1;\n", "  string user_id = 2;\n")
+        .replace("  string category = 2;\n", "  string category = 1;\n");
+    write(&new_dir, path, &swapped);
     let run = breaking(&old_dir, &new_dir);
     assert_breaks(
         &run,

@@ -260,7 +260,12 @@ async fn unary_with_metadata_errors_and_deadlines() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.code(), Code::DeadlineExceeded);
+    // The client's own timer says `deadline_exceeded`; tonic's server, when
+    // its copy of the deadline fires first, answers `cancelled`.
+    assert!(
+        matches!(error.code(), Code::DeadlineExceeded | Code::Cancelled),
+        "{error:?}"
+    );
 
     // Compressed requests: tonic reads gzip (and answers in gzip).
     let compressed = Client::builder(&server.url)
