@@ -3,7 +3,7 @@
 //! them all, and prints messages per second. Repeats `ROUNDS` times and
 //! prints the best round, the usual way to see through a noisy machine.
 //!
-//! Usage: stream_load HOST:PORT [COUNT] [ROUNDS]
+//! Usage: `stream_load HOST:PORT [COUNT] [ROUNDS]`
 
 use std::time::Instant;
 
