@@ -41,6 +41,8 @@ pub struct ClientBuilder {
     connect_get: bool,
     max_message_size: usize,
     validate: bool,
+    /// Types that may appear inside `google.protobuf.Any`, for JSON.
+    registry: crate::TypeRegistry,
     tls: Tls,
     error: Option<BuildError>,
 }
@@ -79,6 +81,7 @@ impl ClientBuilder {
             connect_get: false,
             max_message_size: 4 * 1024 * 1024,
             validate: true,
+            registry: crate::TypeRegistry::new(),
             tls: Tls::default(),
             error: None,
         }
@@ -131,6 +134,14 @@ impl ClientBuilder {
     /// overrides it per call.
     pub fn connect_get(mut self, get: bool) -> ClientBuilder {
         self.connect_get = get;
+        self
+    }
+
+    /// Registers a message type that may arrive inside
+    /// `google.protobuf.Any` (an error detail, say), so that the JSON codec
+    /// can read and write it; the binary codec needs nothing.
+    pub fn register_type<M: crate::Message>(mut self) -> ClientBuilder {
+        self.registry.register::<M>();
         self
     }
 
@@ -239,7 +250,7 @@ impl ClientBuilder {
                 connect_get: self.connect_get,
                 max_message_size: self.max_message_size,
                 validate: self.validate,
-                json: Arc::new(JsonOptions::default()),
+                json: Arc::new(JsonOptions::default().with_registry(self.registry)),
             }),
         })
     }
