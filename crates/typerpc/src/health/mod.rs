@@ -7,7 +7,9 @@
 //! marks everything `NOT_SERVING` when graceful shutdown starts
 //! ([`HealthReporter::shutdown`]) so load balancers drain it.
 
+mod companion;
 mod messages;
+mod probe;
 mod reporter;
 mod service;
 

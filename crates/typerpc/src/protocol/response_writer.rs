@@ -26,6 +26,7 @@ use http_body::Frame;
 
 use super::compression::Compression;
 use super::envelope::{self, FLAG_COMPRESSED, FLAG_END_STREAM};
+use super::observe::Observer;
 use super::{connect_error, grpc_status, web_text};
 use crate::service::{Context, EncodedResponses};
 use crate::Status;
@@ -123,6 +124,8 @@ pub(crate) struct ResponseFrames {
     /// The ending, once decided, waiting for the batch before it to go out.
     ending: Option<Option<Status>>,
     done: bool,
+    /// The interceptors' view of the call, if the method has any.
+    observer: Option<Observer>,
 }
 
 impl ResponseFrames {
@@ -132,6 +135,7 @@ impl ResponseFrames {
         writing: Writing,
         ctx: Context,
         deadline: Option<Instant>,
+        observer: Option<Observer>,
     ) -> ResponseFrames {
         ResponseFrames {
             responses: Some(responses),
@@ -140,18 +144,7 @@ impl ResponseFrames {
             deadline: deadline.map(|d| Box::pin(tokio::time::sleep_until(d.into()))),
             ending: None,
             done: false,
-        }
-    }
-
-    /// A stream that is only its ending: an error before any message.
-    pub(crate) fn failed(writing: Writing, ctx: Context, status: Status) -> ResponseFrames {
-        ResponseFrames {
-            responses: None,
-            writing,
-            ctx,
-            deadline: None,
-            ending: Some(Some(status)),
-            done: false,
+            observer,
         }
     }
 
@@ -160,8 +153,18 @@ impl ResponseFrames {
         // Drop the handler's stream before the ending goes out, so its
         // resources are released as soon as the call is over.
         self.responses = None;
-        let error = self.ending.take().flatten();
-        let trailers = self.ctx.take_response_metadata().trailers;
+        let mut error = self.ending.take().flatten();
+        if let Some(observer) = &self.observer {
+            observer.finish(error.as_ref());
+        }
+        let mut trailers = self.ctx.take_response_metadata().trailers;
+        if let Some(status) = &mut error {
+            // A status's own metadata travels after the messages too:
+            // its headers can no longer go before them.
+            let (headers, status_trailers) = status.take_metadata();
+            trailers.extend(headers);
+            trailers.extend(status_trailers);
+        }
         Some(self.writing.ending(error.as_ref(), trailers))
     }
 }
@@ -192,6 +195,9 @@ impl Stream for ResponseFrames {
         loop {
             match responses.poll_next_unpin(cx) {
                 Poll::Ready(Some(Ok(message))) => {
+                    if let Some(observer) = &this.observer {
+                        observer.response(&message);
+                    }
                     if let Err(status) = this.writing.envelope(&message, &mut batch) {
                         this.ending = Some(Some(status));
                         break;
@@ -241,7 +247,7 @@ mod tests {
         let ctx = Context::new(HeaderMap::new(), None, None);
         ctx.append_response_trailer("x-t".parse().unwrap(), "v".parse().unwrap());
         let responses = futures_util::stream::iter(items).boxed();
-        ResponseFrames::new(responses, writing(ending), ctx, deadline)
+        ResponseFrames::new(responses, writing(ending), ctx, deadline, None)
             .collect()
             .await
     }
@@ -291,7 +297,7 @@ mod tests {
         let responses = futures_util::stream::pending().boxed();
         let deadline = Instant::now() + std::time::Duration::from_millis(20);
         let got: Vec<_> =
-            ResponseFrames::new(responses, writing(Ending::WebTrailers), ctx, Some(deadline))
+            ResponseFrames::new(responses, writing(Ending::WebTrailers), ctx, Some(deadline), None)
                 .collect()
                 .await;
         assert_eq!(got.len(), 1);

@@ -33,6 +33,7 @@
 //! ```
 
 mod client;
+mod companion;
 mod index;
 mod messages;
 mod service;
@@ -41,7 +42,6 @@ mod session;
 pub use client::{ReflectionClient, ReflectionError};
 pub use index::{well_known_files, ReflectionIndex};
 pub use messages::{v1, v1alpha};
-pub(crate) use service::{IndexSource, ReflectionV1, ReflectionV1alpha};
 pub use session::ReflectionSession;
 
 use crate::schema::model::ServiceSchema;

@@ -4,7 +4,7 @@
 
 use http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 
-use super::body::RpcBody;
+use crate::protocol::RpcBody;
 
 /// Headers browsers may send on calls.
 const ALLOW_HEADERS: &str = "content-type, connect-protocol-version, connect-timeout-ms, connect-content-encoding, connect-accept-encoding, grpc-timeout, grpc-encoding, grpc-accept-encoding, x-grpc-web, x-user-agent, authorization";

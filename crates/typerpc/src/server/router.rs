@@ -1,49 +1,33 @@
 //! The router: a `tower::Service` that finds the method a request names
-//! (`/{package}.{Service}/{Method}`) and hands it to the protocol layer.
+//! (`/{package}.{Service}/{Method}`) and hands it to the protocol
+//! pipeline, with the interceptors that apply to it.
+//!
+//! It is a method table plus CORS and plain-HTTP probes: everything about
+//! the call itself happens in the protocol layer below. Standard services
+//! (health, reflection) are [`Companion`]s: services that follow the
+//! router's set of services, attached by the modules that define them.
 //!
 //! Because it is a plain `tower::Service` over `http::Request`, it runs
 //! under typerpc's own server and inside any tower-based web framework
 //! (for axum: `axum::Router::new().nest_service("/partner", router)`).
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
-use bytes::Bytes;
 use http::{Request, Response};
 
-use super::body::RpcBody;
-use crate::health::HealthReporter;
 use crate::message::json::JsonOptions;
-use crate::reflection::{IndexSource, ReflectionV1, ReflectionV1alpha};
-use crate::schema::model::ServiceSchema;
-use crate::service::{Method, Service};
+use crate::protocol::config::Config;
+use crate::protocol::pipeline::{self, Route};
+use crate::protocol::{Limits, RpcBody};
+use crate::schema::model::{MessageSchema, ServiceSchema};
+use crate::service::{Chain, Interceptor, Method, Service};
 use crate::TypeRegistry;
-
-/// The address of the client, put in request extensions by typerpc's
-/// server (and by anything else that knows it) for `Context::peer_addr`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PeerAddr(pub SocketAddr);
-
-/// Size limits applied to every call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// The largest message accepted, before and after decompression
-    /// (default 4 MiB, as gRPC's default).
-    pub max_message_size: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_message_size: 4 * 1024 * 1024,
-        }
-    }
-}
 
 /// Routes requests to the methods of the services added to it.
 ///
@@ -61,32 +45,81 @@ pub struct Router {
 }
 
 #[derive(Clone)]
-pub(crate) struct Inner {
-    pub(crate) methods: HashMap<String, Method>,
-    pub(crate) services: Vec<&'static ServiceSchema>,
-    pub(crate) extra_types: Vec<&'static crate::schema::model::MessageSchema>,
-    pub(crate) registry: TypeRegistry,
-    pub(crate) json: Arc<JsonOptions>,
-    pub(crate) limits: Limits,
-    pub(crate) cors: Option<super::cors::Cors>,
-    /// The health reporter, when the health service is on.
-    pub(crate) health: Option<HealthReporter>,
-    /// Whether the reflection services are on.
-    pub(crate) reflection: bool,
-    /// The schemas of the health and reflection services that are on:
-    /// reflection describes them, `Router::schema` leaves them out.
-    pub(crate) standard: Vec<&'static ServiceSchema>,
-    /// The path answering plain-HTTP health probes, if any.
-    pub(crate) probe: Option<String>,
+struct Inner {
+    /// Keyed by `package.Service/Method` (the path without its `/`).
+    routes: HashMap<String, Route>,
+    services: Vec<&'static ServiceSchema>,
+    extra_types: Vec<&'static MessageSchema>,
+    registry: TypeRegistry,
+    config: Config,
+    cors: Option<super::cors::Cors>,
+    interceptors: Vec<(Scope, Arc<dyn Interceptor>)>,
+    companions: Vec<Arc<dyn Companion>>,
+    /// The path answering plain-HTTP probes, and who answers it.
+    probe: Option<(String, Arc<dyn Companion>)>,
+}
+
+/// Which methods an interceptor applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Scope {
+    All,
+    /// `package.Service`.
+    Service(String),
+    /// `package.Service/Method`.
+    Method(String),
+}
+
+impl Scope {
+    fn covers(&self, path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Service(service) => path
+                .strip_prefix(service.as_str())
+                .is_some_and(|rest| rest.starts_with('/')),
+            Scope::Method(method) => method == path,
+        }
+    }
+}
+
+/// A standard service that follows the router's set of services: health
+/// reports each one, reflection describes them. The modules that define
+/// them attach them (`Router::with_health`, `Router::with_reflection`), so
+/// the router knows neither.
+pub(crate) trait Companion: Send + Sync + 'static {
+    /// The services it serves, to be routed and described beside the
+    /// user's. Called again whenever the user's services change.
+    fn serve(&self, catalog: &Catalog<'_>) -> Vec<(&'static ServiceSchema, Vec<Method>)>;
+
+    /// Answers a plain-HTTP probe at the path the companion was given.
+    fn answer_probe(&self, request: &http::request::Parts) -> Response<RpcBody> {
+        let _ = request;
+        Response::new(RpcBody::empty())
+    }
+
+    /// The server is shutting down.
+    fn shutdown(&self) {}
+
+    /// For finding a companion by its type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// What a companion sees of the router.
+pub(crate) struct Catalog<'a> {
+    /// The services the user added, in order.
+    pub services: &'a [&'static ServiceSchema],
+    /// The services of every companion.
+    pub standard: &'a [&'static ServiceSchema],
+    /// Message types registered besides those of the services.
+    pub extra_types: &'a [&'static MessageSchema],
 }
 
 impl std::fmt::Debug for Router {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut paths: Vec<_> = self.inner.methods.keys().collect();
+        let mut paths: Vec<_> = self.inner.routes.keys().collect();
         paths.sort();
         f.debug_struct("Router")
             .field("methods", &paths)
-            .field("limits", &self.inner.limits)
+            .field("limits", &self.inner.config.limits)
             .finish()
     }
 }
@@ -102,16 +135,14 @@ impl Router {
     pub fn new() -> Router {
         Router {
             inner: Arc::new(Inner {
-                methods: HashMap::new(),
+                routes: HashMap::new(),
                 services: Vec::new(),
                 extra_types: Vec::new(),
                 registry: TypeRegistry::new(),
-                json: Arc::new(JsonOptions::default()),
-                limits: Limits::default(),
+                config: Config::default(),
                 cors: None,
-                health: None,
-                reflection: false,
-                standard: Vec::new(),
+                interceptors: Vec::new(),
+                companions: Vec::new(),
                 probe: None,
             }),
         }
@@ -134,90 +165,63 @@ impl Router {
         let inner = self.inner_mut();
         inner.insert_methods(schema, service.methods());
         inner.services.push(schema);
-        if let Some(health) = &inner.health {
-            health.set_serving(&format!("{}.{}", schema.package, schema.name));
-        }
-        inner.refresh_reflection();
+        inner.refresh_companions();
         self
     }
 
-    /// Serves `grpc.health.v1.Health` (`Check`, `List`, `Watch`): the
-    /// server as a whole (`""`) and every service added, before or after,
-    /// start as SERVING. Change statuses through [`health`](Self::health).
-    /// [`Server`](crate::Server) turns this on by default and reports
-    /// NOT_SERVING when graceful shutdown starts.
-    pub fn with_health(mut self) -> Router {
-        let inner = self.inner_mut();
-        if inner.health.is_some() {
-            return self;
-        }
-        let reporter = HealthReporter::new();
-        for service in &inner.services {
-            reporter.set_serving(&format!("{}.{}", service.package, service.name));
-        }
-        let health = Arc::new(crate::health::HealthService::new(reporter.clone()));
-        let schema = crate::health::service_schema();
-        inner.insert_methods(schema, health.methods());
-        inner.standard.push(schema);
-        inner.health = Some(reporter);
-        inner.refresh_reflection();
-        self
+    /// Adds an interceptor for every method, those added before and after.
+    ///
+    /// Interceptors run in the order they were added (`before`), and in
+    /// the reverse order once the call is over (`after`). See
+    /// [`Interceptor`](crate::service::Interceptor).
+    ///
+    /// ```
+    /// use typerpc::service::interceptor_fn;
+    /// use typerpc::Status;
+    ///
+    /// let router = typerpc::Router::new().intercept(interceptor_fn(|ctx| {
+    ///     if ctx.request_headers().contains_key("authorization") {
+    ///         Ok(())
+    ///     } else {
+    ///         Err(Status::unauthenticated("a bearer token is required"))
+    ///     }
+    /// }));
+    /// # let _ = router;
+    /// ```
+    pub fn intercept(self, interceptor: impl Interceptor) -> Router {
+        self.intercept_scoped(Scope::All, Arc::new(interceptor))
     }
 
-    /// Stops serving the health service.
-    pub fn without_health(mut self) -> Router {
-        let inner = self.inner_mut();
-        if inner.health.take().is_some() {
-            inner.remove_service(crate::health::service_schema());
-            inner.refresh_reflection();
-        }
-        self
+    /// Adds an interceptor for the methods of one service
+    /// (`package.Service`, as in `shop.v1.CartService`).
+    pub fn intercept_service(self, service: &str, interceptor: impl Interceptor) -> Router {
+        let service = service.trim_start_matches('/').to_string();
+        self.intercept_scoped(Scope::Service(service), Arc::new(interceptor))
     }
 
-    /// The health statuses this router reports, when the health service is
-    /// on: `router.health().unwrap().set_not_serving("shop.v1.CartService")`.
-    pub fn health(&self) -> Option<&HealthReporter> {
-        self.inner.health.as_ref()
+    /// Adds an interceptor for one method (`package.Service/Method`).
+    pub fn intercept_method(self, method: &str, interceptor: impl Interceptor) -> Router {
+        let method = method.trim_start_matches('/').to_string();
+        self.intercept_scoped(Scope::Method(method), Arc::new(interceptor))
     }
 
-    /// Serves gRPC server reflection (`grpc.reflection.v1` and
-    /// `grpc.reflection.v1alpha`), describing every service of the router
-    /// with the descriptors its `.proto` files are written from, so
-    /// grpcurl, `buf curl` and Postman need no `.proto` files.
-    /// [`Server`](crate::Server) turns this on by default.
-    pub fn with_reflection(mut self) -> Router {
-        let inner = self.inner_mut();
-        if !inner.reflection {
-            inner.reflection = true;
-            inner.refresh_reflection();
-        }
-        self
+    /// Adds an interceptor that is already shared (one instance counting
+    /// calls on several routers, say).
+    pub fn intercept_shared(self, interceptor: Arc<dyn Interceptor>) -> Router {
+        self.intercept_scoped(Scope::All, interceptor)
     }
 
-    /// Stops serving reflection.
-    pub fn without_reflection(mut self) -> Router {
+    fn intercept_scoped(mut self, scope: Scope, interceptor: Arc<dyn Interceptor>) -> Router {
         let inner = self.inner_mut();
-        if inner.reflection {
-            inner.reflection = false;
-            for schema in crate::reflection::standard_services().into_iter().skip(1) {
-                inner.remove_service(schema);
+        inner.interceptors.push((scope, interceptor));
+        let paths: Vec<String> = inner.routes.keys().cloned().collect();
+        for path in paths {
+            let chain = inner.chain_for(&path);
+            if let Some(route) = inner.routes.get_mut(&path) {
+                route.chain = chain;
             }
         }
         self
-    }
-
-    /// Answers plain-HTTP health probes (Kubernetes `httpGet`) at `path`
-    /// (for example `/healthz`): `GET` gives 200 `SERVING` while the server
-    /// serves and 503 `NOT_SERVING` otherwise (during shutdown, say);
-    /// `?service=package.Service` asks about one service (404 if unknown).
-    /// Needs the health service ([`with_health`](Self::with_health)).
-    pub fn health_probe(mut self, path: impl Into<String>) -> Router {
-        let mut path = path.into();
-        if !path.starts_with('/') {
-            path.insert(0, '/');
-        }
-        self.inner_mut().probe = Some(path);
-        self.with_health()
     }
 
     /// Registers a message type that may appear inside `google.protobuf.Any`
@@ -228,14 +232,14 @@ impl Router {
         let inner = self.inner_mut();
         inner.registry.register::<M>();
         inner.extra_types.push(M::schema());
-        inner.json = Arc::new(JsonOptions::default().with_registry(inner.registry.clone()));
-        inner.refresh_reflection();
+        inner.config.json = Arc::new(JsonOptions::default().with_registry(inner.registry.clone()));
+        inner.refresh_companions();
         self
     }
 
     /// Sets the size limits.
     pub fn limits(mut self, limits: Limits) -> Router {
-        self.inner_mut().limits = limits;
+        self.inner_mut().config.limits = limits;
         self
     }
 
@@ -248,14 +252,14 @@ impl Router {
 
     /// Sets the largest message accepted (default 4 MiB).
     pub fn max_message_size(mut self, bytes: usize) -> Router {
-        self.inner_mut().limits.max_message_size = bytes;
+        self.inner_mut().config.limits.max_message_size = bytes;
         self
     }
 
     /// Whether a path (`package.Service/Method`, without the leading `/`)
     /// names a method.
     pub fn has_method(&self, path: &str) -> bool {
-        self.inner.methods.contains_key(path)
+        self.inner.routes.contains_key(path)
     }
 
     /// The schema of every service added and every type they use, ready to
@@ -277,6 +281,70 @@ impl Router {
     pub fn services(&self) -> &[&'static ServiceSchema] {
         &self.inner.services
     }
+
+    /// Attaches a companion (once per type) and routes its services.
+    pub(crate) fn attach(mut self, companion: Arc<dyn Companion>) -> Router {
+        let inner = self.inner_mut();
+        inner.companions.push(companion);
+        inner.refresh_companions();
+        self
+    }
+
+    /// Detaches the companion of type `C`, and stops routing its services.
+    pub(crate) fn detach<C: Companion>(mut self) -> Router {
+        let inner = self.inner_mut();
+        let Some(at) = inner
+            .companions
+            .iter()
+            .position(|c| c.as_any().is::<C>())
+        else {
+            return self;
+        };
+        let companion = inner.companions.remove(at);
+        let catalog = Catalog {
+            services: &[],
+            standard: &[],
+            extra_types: &[],
+        };
+        for (schema, _) in companion.serve(&catalog) {
+            let prefix = format!("{}.{}/", schema.package, schema.name);
+            inner.routes.retain(|path, _| !path.starts_with(&prefix));
+        }
+        if inner
+            .probe
+            .as_ref()
+            .is_some_and(|(_, c)| c.as_any().is::<C>())
+        {
+            inner.probe = None;
+        }
+        inner.refresh_companions();
+        self
+    }
+
+    /// The attached companion of type `C`.
+    pub(crate) fn companion<C: Companion>(&self) -> Option<&C> {
+        self.inner
+            .companions
+            .iter()
+            .find_map(|c| c.as_any().downcast_ref::<C>())
+    }
+
+    /// Has the companion of type `C` answer plain-HTTP requests for `path`.
+    pub(crate) fn probe<C: Companion>(mut self, path: String) -> Router {
+        let inner = self.inner_mut();
+        if let Some(companion) = inner.companions.iter().find(|c| c.as_any().is::<C>()) {
+            inner.probe = Some((path, Arc::clone(companion)));
+        }
+        self
+    }
+
+    /// Tells the companions that the server is shutting down (health
+    /// answers NOT_SERVING from then on).
+    pub fn shutting_down(&self) {
+        for companion in &self.inner.companions {
+            companion.shutdown();
+        }
+    }
 }
 
 impl Inner {
@@ -286,43 +354,56 @@ impl Inner {
         for method in methods {
             method.register_types(&mut self.registry);
             let path = format!("{prefix}/{}", method.schema().name);
-            self.methods.insert(path, method);
+            let mut route = Route::new(method, format!("/{path}"));
+            route.chain = self.chain_for(&path);
+            self.routes.insert(path, route);
         }
-        self.json = Arc::new(JsonOptions::default().with_registry(self.registry.clone()));
+        self.config.json = Arc::new(JsonOptions::default().with_registry(self.registry.clone()));
     }
 
-    /// Stops routing a standard service.
-    fn remove_service(&mut self, schema: &'static ServiceSchema) {
-        let prefix = format!("{}.{}/", schema.package, schema.name);
-        self.methods.retain(|path, _| !path.starts_with(&prefix));
-        self.standard.retain(|s| !std::ptr::eq(*s, schema));
+    /// The interceptors that apply to `path`, in order.
+    fn chain_for(&self, path: &str) -> Chain {
+        Chain::new(
+            self.interceptors
+                .iter()
+                .filter(|(scope, _)| scope.covers(path))
+                .map(|(_, interceptor)| Arc::clone(interceptor))
+                .collect(),
+        )
     }
 
-    /// Points the reflection services at the current set of services: the
-    /// index of what they describe is built on the first reflection call.
-    fn refresh_reflection(&mut self) {
-        if !self.reflection {
+    /// Lets every companion see the current services and routes what it
+    /// serves for them.
+    fn refresh_companions(&mut self) {
+        if self.companions.is_empty() {
             return;
         }
-        let [_, v1_schema, v1alpha_schema] = crate::reflection::standard_services();
-        for schema in [v1_schema, v1alpha_schema] {
-            if !self.standard.iter().any(|s| std::ptr::eq(*s, schema)) {
-                self.standard.push(schema);
+        let empty = Catalog {
+            services: &[],
+            standard: &[],
+            extra_types: &[],
+        };
+        // First the schemas every companion serves, so that each can
+        // describe the others (reflection lists health).
+        let standard: Vec<&'static ServiceSchema> = self
+            .companions
+            .iter()
+            .flat_map(|c| c.serve(&empty))
+            .map(|(schema, _)| schema)
+            .collect();
+        let companions = self.companions.clone();
+        let services = self.services.clone();
+        let extra_types = self.extra_types.clone();
+        let catalog = Catalog {
+            services: &services,
+            standard: &standard,
+            extra_types: &extra_types,
+        };
+        for companion in companions {
+            for (schema, methods) in companion.serve(&catalog) {
+                self.insert_methods(schema, methods);
             }
         }
-        let services = self
-            .services
-            .iter()
-            .chain(&self.standard)
-            .copied()
-            .collect();
-        let source = IndexSource::new(services, self.extra_types.clone());
-        let v1 = Arc::new(ReflectionV1 {
-            source: Arc::clone(&source),
-        });
-        self.insert_methods(v1_schema, v1.methods());
-        let v1alpha = Arc::new(ReflectionV1alpha { source });
-        self.insert_methods(v1alpha_schema, v1alpha.methods());
     }
 }
 
@@ -346,47 +427,25 @@ where
     fn call(&mut self, request: Request<B>) -> RouterFuture {
         let inner = Arc::clone(&self.inner);
         Box::pin(async move {
-            if let Some(probe) = inner.probe.as_deref() {
-                if request.uri().path() == probe {
-                    return Ok(super::probe::answer(inner.health.as_ref(), &request));
+            if let Some((path, companion)) = &inner.probe {
+                if request.uri().path() == path {
+                    let (parts, _) = request.into_parts();
+                    return Ok(companion.answer_probe(&parts));
                 }
             }
-            let Some(cors) = inner.cors.clone() else {
-                return Ok(crate::protocol::dispatch::handle(inner, request).await);
+            let route = inner
+                .routes
+                .get(request.uri().path().trim_start_matches('/'));
+            let Some(cors) = &inner.cors else {
+                return Ok(pipeline::serve(&inner.config, route, request).await);
             };
             if let Some(preflight) = cors.preflight(request.method(), request.headers()) {
                 return Ok(preflight);
             }
             let headers = request.headers().clone();
-            let mut response = crate::protocol::dispatch::handle(inner, request).await;
+            let mut response = pipeline::serve(&inner.config, route, request).await;
             cors.decorate(&headers, &mut response);
             Ok(response)
         })
-    }
-}
-
-/// Collects a request body with a size bound; shared by the protocols.
-pub(crate) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, crate::Status>
-where
-    B: http_body::Body,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    use http_body_util::BodyExt;
-    match http_body_util::Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) => {
-            if error
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                Err(crate::Status::resource_exhausted(format!(
-                    "the request body is larger than the limit of {limit} bytes"
-                )))
-            } else {
-                Err(crate::Status::canceled(format!(
-                    "reading the request body failed: {error}"
-                )))
-            }
-        }
     }
 }

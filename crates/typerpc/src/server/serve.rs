@@ -11,9 +11,8 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use super::router::{PeerAddr, Router};
-use super::tls::PeerCertificates;
-use crate::service::Service;
+use super::router::Router;
+use crate::service::{PeerAddr, PeerCertificates, Service};
 
 /// The address `Server::new()` listens on: every interface, port 50051.
 pub const DEFAULT_ADDR: ([u8; 4], u16) = ([0, 0, 0, 0], 50051);
@@ -295,9 +294,7 @@ impl Server {
         // Tell load balancers first (health checks and probes answer
         // NOT_SERVING, health watchers are told and let go), then stop
         // accepting.
-        if let Some(health) = self.router.health() {
-            health.shutdown();
-        }
+        self.router.shutting_down();
         drop(listener);
         // In-flight calls finish within the grace period; then the rest are dropped.
         let _ = tokio::time::timeout(self.grace, graceful.shutdown()).await;

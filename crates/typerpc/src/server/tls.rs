@@ -140,8 +140,3 @@ impl TlsConfig {
         Ok(Arc::new(config))
     }
 }
-
-/// The client's verified certificate chain (DER, leaf first), put in
-/// request extensions for `Context::peer_certificates`.
-#[derive(Clone, Debug)]
-pub struct PeerCertificates(pub Arc<[bytes::Bytes]>);

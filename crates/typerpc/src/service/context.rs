@@ -1,4 +1,4 @@
-//! The per-call context a handler may ask for.
+//! The per-call context a handler and the interceptors around it share.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
-use crate::server::{PeerAddr, PeerCertificates};
+use super::call::{CallShape, Codec, Protocol};
+use super::peer::{PeerAddr, PeerCertificates};
 
 /// What a handler knows about its call, and how it sets response metadata.
 ///
@@ -27,7 +28,37 @@ struct Inner {
     deadline: Option<Instant>,
     peer: Option<SocketAddr>,
     peer_certificates: Option<Arc<[Bytes]>>,
-    response: Mutex<ResponseMetadata>,
+    call: CallFacts,
+    state: Mutex<State>,
+}
+
+/// What the pipeline knows of a call before it starts.
+#[derive(Clone, Debug)]
+pub(crate) struct CallFacts {
+    /// `/package.Service/Method`.
+    pub procedure: Arc<str>,
+    pub shape: CallShape,
+    pub protocol: Protocol,
+    pub codec: Codec,
+}
+
+impl Default for CallFacts {
+    fn default() -> Self {
+        CallFacts {
+            procedure: Arc::from(""),
+            shape: CallShape::Unary,
+            protocol: Protocol::Grpc,
+            codec: Codec::Proto,
+        }
+    }
+}
+
+/// What changes during the call: the response metadata and the values
+/// interceptors leave for the handler.
+#[derive(Debug, Default)]
+struct State {
+    response: ResponseMetadata,
+    extensions: http::Extensions,
 }
 
 /// Headers and trailers a handler set for its response.
@@ -52,7 +83,8 @@ impl Context {
                 deadline,
                 peer,
                 peer_certificates: None,
-                response: Mutex::new(ResponseMetadata::default()),
+                call: CallFacts::default(),
+                state: Mutex::default(),
             }),
         }
     }
@@ -60,41 +92,121 @@ impl Context {
     /// The context of a call arriving at the server: the peer address and
     /// TLS client certificates come from the request's extensions.
     pub(crate) fn for_call(
-        headers: HeaderMap,
+        parts: http::request::Parts,
         deadline: Option<Instant>,
-        request_line: (&Method, &Uri),
-        extensions: &http::Extensions,
+        call: CallFacts,
     ) -> Context {
+        let extensions = &parts.extensions;
         Context {
             inner: Arc::new(Inner {
-                headers,
-                method: request_line.0.clone(),
-                uri: request_line.1.clone(),
-                deadline,
                 peer: extensions.get::<PeerAddr>().map(|p| p.0),
                 peer_certificates: extensions.get::<PeerCertificates>().map(|c| c.0.clone()),
-                response: Mutex::new(ResponseMetadata::default()),
+                headers: parts.headers,
+                method: parts.method,
+                uri: parts.uri,
+                deadline,
+                call,
+                state: Mutex::default(),
             }),
         }
+    }
+
+    /// A context like this one for a call of `procedure`
+    /// (`/package.Service/Method`) with this shape, protocol and codec:
+    /// for tests of interceptors that look at them.
+    pub fn with_call(
+        self,
+        procedure: &str,
+        shape: CallShape,
+        protocol: Protocol,
+        codec: Codec,
+    ) -> Context {
+        let call = CallFacts {
+            procedure: Arc::from(procedure),
+            shape,
+            protocol,
+            codec,
+        };
+        self.rebuild(|inner| inner.call = call)
     }
 
     /// A context like this one with another HTTP method and URI, for tests
     /// of handlers that look at them. Call it before sharing the context:
     /// clones made earlier keep the old request line.
     pub fn with_request_line(self, method: Method, uri: Uri) -> Context {
-        let response = Mutex::new(self.response().clone());
+        self.rebuild(|inner| {
+            inner.method = method;
+            inner.uri = uri;
+        })
+    }
+
+    /// A copy of this context with `change` applied; response metadata
+    /// and extensions set so far carry over.
+    fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Context {
+        let state = {
+            let state = self.state();
+            State {
+                response: state.response.clone(),
+                extensions: state.extensions.clone(),
+            }
+        };
         let inner = &self.inner;
+        let mut copy = Inner {
+            headers: inner.headers.clone(),
+            method: inner.method.clone(),
+            uri: inner.uri.clone(),
+            deadline: inner.deadline,
+            peer: inner.peer,
+            peer_certificates: inner.peer_certificates.clone(),
+            call: inner.call.clone(),
+            state: Mutex::new(state),
+        };
+        change(&mut copy);
         Context {
-            inner: Arc::new(Inner {
-                headers: inner.headers.clone(),
-                method,
-                uri,
-                deadline: inner.deadline,
-                peer: inner.peer,
-                peer_certificates: inner.peer_certificates.clone(),
-                response,
-            }),
+            inner: Arc::new(copy),
         }
+    }
+
+    /// The procedure called: `/package.Service/Method`.
+    pub fn procedure(&self) -> &str {
+        &self.inner.call.procedure
+    }
+
+    /// How many messages go each way.
+    pub fn call_shape(&self) -> CallShape {
+        self.inner.call.shape
+    }
+
+    /// The protocol the call arrived in.
+    pub fn protocol(&self) -> Protocol {
+        self.inner.call.protocol
+    }
+
+    /// How the call's messages are encoded.
+    pub fn codec(&self) -> Codec {
+        self.inner.call.codec
+    }
+
+    /// Leaves a typed value for the rest of the call: an interceptor puts
+    /// the identity it verified here, and the handler reads it with
+    /// [`get`](Self::get). A value of the same type is replaced.
+    ///
+    /// ```
+    /// # use typerpc::Context;
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// struct User(String);
+    ///
+    /// let ctx = Context::new(Default::default(), None, None);
+    /// ctx.insert(User("ada".into()));
+    /// assert_eq!(ctx.get::<User>(), Some(User("ada".into())));
+    /// ```
+    pub fn insert<T: Clone + Send + Sync + 'static>(&self, value: T) {
+        self.state().extensions.insert(value);
+    }
+
+    /// A copy of the value of type `T` that an interceptor left, if any.
+    pub fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        self.state().extensions.get::<T>().cloned()
     }
 
     /// The HTTP method of the request: `POST` for every protocol, except
@@ -141,34 +253,34 @@ impl Context {
         self.inner.peer
     }
 
-    fn response(&self) -> MutexGuard<'_, ResponseMetadata> {
+    fn state(&self) -> MutexGuard<'_, State> {
         // A handler that panicked while holding the lock left valid maps
         // behind: nothing is half-written in a HeaderMap insert.
         self.inner
-            .response
+            .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Adds a response header.
     pub fn append_response_header(&self, name: HeaderName, value: HeaderValue) {
-        self.response().headers.append(name, value);
+        self.state().response.headers.append(name, value);
     }
 
     /// Adds a response trailer.
     pub fn append_response_trailer(&self, name: HeaderName, value: HeaderValue) {
-        self.response().trailers.append(name, value);
+        self.state().response.trailers.append(name, value);
     }
 
     /// Takes the response headers set so far (a streaming call sends them
     /// before its first message; trailers are taken at the end).
     pub(crate) fn take_response_headers(&self) -> HeaderMap {
-        std::mem::take(&mut self.response().headers)
+        std::mem::take(&mut self.state().response.headers)
     }
 
     /// Takes the response metadata set so far (the server calls this once).
     pub fn take_response_metadata(&self) -> ResponseMetadata {
-        std::mem::take(&mut *self.response())
+        std::mem::take(&mut self.state().response)
     }
 }
 

@@ -146,11 +146,19 @@
 //! # }).unwrap();
 //! ```
 
+mod call;
 mod context;
+mod interceptor;
 mod method;
+mod peer;
 mod stream;
 
-pub use context::Context;
+pub use call::{CallShape, Codec, Protocol};
+pub(crate) use context::CallFacts;
+pub use context::{Context, ResponseMetadata};
+pub(crate) use interceptor::Chain;
+pub use interceptor::{interceptor_fn, Before, Direction, Interceptor, InterceptorFn, Outcome};
+pub use peer::{PeerAddr, PeerCertificates};
 pub(crate) use method::{decode_response, encode, EncodedResponses, EncodedStream, Format};
 pub use method::{Method, RpcResult};
 pub use stream::{RequestStream, ResponseStream};

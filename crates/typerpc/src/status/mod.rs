@@ -41,6 +41,22 @@ pub struct Status {
     code: Code,
     message: String,
     details: Vec<Any>,
+    /// Response headers and trailers that travel with the status: boxed,
+    /// and absent on most errors, so that `Result<T, Status>` stays small.
+    metadata: Option<Box<Metadata>>,
+}
+
+/// The headers and trailers of a failed call.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Metadata {
+    headers: http::HeaderMap,
+    trailers: http::HeaderMap,
+}
+
+/// The empty map the metadata accessors lend when a status has none.
+fn empty_map() -> &'static http::HeaderMap {
+    static EMPTY: std::sync::OnceLock<http::HeaderMap> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(http::HeaderMap::new)
 }
 
 macro_rules! constructors {
@@ -62,6 +78,7 @@ impl Status {
             code,
             message: message.into(),
             details: Vec::new(),
+            metadata: None,
         }
     }
 
@@ -141,6 +158,82 @@ impl Status {
             .find_map(|any| any.unpack::<M>().ok().flatten())
     }
 
+    /// The response headers of the failed call. On the server, a handler
+    /// or interceptor sets them to send with the error; on the client
+    /// they are the headers the server sent (for gRPC's trailers-only
+    /// responses, which carry everything in one block, the application's
+    /// metadata is in [`trailers`](Self::trailers)).
+    ///
+    /// ```
+    /// use typerpc::Status;
+    /// let status = Status::unavailable("overloaded")
+    ///     .with_header("retry-after", "3")
+    ///     .with_trailer("x-shard", "7");
+    /// assert_eq!(status.headers()["retry-after"], "3");
+    /// assert_eq!(status.trailers()["x-shard"], "7");
+    /// ```
+    pub fn headers(&self) -> &http::HeaderMap {
+        self.metadata.as_ref().map_or(empty_map(), |m| &m.headers)
+    }
+
+    /// The response trailers of the failed call, without the protocol's
+    /// own (`grpc-status` and friends).
+    pub fn trailers(&self) -> &http::HeaderMap {
+        self.metadata.as_ref().map_or(empty_map(), |m| &m.trailers)
+    }
+
+    /// The headers, to change.
+    pub fn headers_mut(&mut self) -> &mut http::HeaderMap {
+        &mut self.metadata.get_or_insert_with(Box::default).headers
+    }
+
+    /// The trailers, to change.
+    pub fn trailers_mut(&mut self) -> &mut http::HeaderMap {
+        &mut self.metadata.get_or_insert_with(Box::default).trailers
+    }
+
+    /// The status with a response header added. An invalid name or value
+    /// is ignored; use [`headers_mut`](Self::headers_mut) to handle it.
+    pub fn with_header(mut self, name: &str, value: &str) -> Status {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            self.headers_mut().append(name, value);
+        }
+        self
+    }
+
+    /// The status with a response trailer added. An invalid name or value
+    /// is ignored; use [`trailers_mut`](Self::trailers_mut) to handle it.
+    pub fn with_trailer(mut self, name: &str, value: &str) -> Status {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            self.trailers_mut().append(name, value);
+        }
+        self
+    }
+
+    /// The status with these headers and trailers (replacing any it had).
+    pub fn with_metadata(mut self, headers: http::HeaderMap, trailers: http::HeaderMap) -> Status {
+        self.metadata = if headers.is_empty() && trailers.is_empty() {
+            None
+        } else {
+            Some(Box::new(Metadata { headers, trailers }))
+        };
+        self
+    }
+
+    /// Takes the headers and trailers out of the status.
+    pub fn take_metadata(&mut self) -> (http::HeaderMap, http::HeaderMap) {
+        match self.metadata.take() {
+            Some(m) => (m.headers, m.trailers),
+            None => (http::HeaderMap::new(), http::HeaderMap::new()),
+        }
+    }
+
     /// As `google.rpc.Status`.
     pub fn to_rpc_status(&self) -> RpcStatus {
         RpcStatus {
@@ -157,6 +250,7 @@ impl Status {
             code: Code::from_i32(status.code),
             message: status.message,
             details: status.details,
+            metadata: None,
         }
     }
 }

@@ -1,19 +1,16 @@
 //! Plain-HTTP health probes (Kubernetes `httpGet`, load balancers that do
 //! not speak gRPC): the health reporter's status as an HTTP status.
 
-use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http::{header, HeaderValue, Method, Response, StatusCode};
 
-use super::body::RpcBody;
-use crate::health::{HealthReporter, ServingStatus};
+use super::{HealthReporter, ServingStatus};
+use crate::protocol::RpcBody;
 
 /// Answers a probe: 200 `SERVING`, 503 otherwise, 404 for an unknown
 /// service (`?service=package.Service`), 405 for a verb other than GET or
 /// HEAD.
-pub(crate) fn answer<B>(
-    health: Option<&HealthReporter>,
-    request: &Request<B>,
-) -> Response<RpcBody> {
-    if request.method() != Method::GET && request.method() != Method::HEAD {
+pub(crate) fn answer(health: &HealthReporter, request: &http::request::Parts) -> Response<RpcBody> {
+    if request.method != Method::GET && request.method != Method::HEAD {
         let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "use GET\n");
         response
             .headers_mut()
@@ -21,7 +18,7 @@ pub(crate) fn answer<B>(
         return response;
     }
     let service = request
-        .uri()
+        .uri
         .query()
         .unwrap_or("")
         .split('&')
@@ -32,9 +29,6 @@ pub(crate) fn answer<B>(
                 .into_owned()
         })
         .unwrap_or_default();
-    let Some(health) = health else {
-        return text(StatusCode::NOT_FOUND, "health checking is off\n");
-    };
     match health.check(&service) {
         Ok(ServingStatus::Serving) => text(StatusCode::OK, "SERVING\n"),
         Ok(_) => text(StatusCode::SERVICE_UNAVAILABLE, "NOT_SERVING\n"),

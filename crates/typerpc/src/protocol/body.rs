@@ -114,6 +114,32 @@ impl Body for RpcBody {
     }
 }
 
+/// Collects a request body with a size bound.
+pub(crate) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, crate::Status>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    use http_body_util::BodyExt;
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) => {
+            if error
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                Err(crate::Status::resource_exhausted(format!(
+                    "the request body is larger than the limit of {limit} bytes"
+                )))
+            } else {
+                Err(crate::Status::canceled(format!(
+                    "reading the request body failed: {error}"
+                )))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

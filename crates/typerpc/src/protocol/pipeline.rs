@@ -1,0 +1,428 @@
+//! The server's one pipeline: every protocol, every call shape.
+//!
+//! ```text
+//! recognise the wire ─ route ─ read the head (deadline, compression)
+//!   ─ context ─ interceptors (before) ─ read the request ─ decode, validate
+//!   ─ handler, within the deadline ─ write the response ─ interceptors (after)
+//! ```
+//!
+//! What differs between protocols is asked of `grpc` and `connect` at the
+//! few points where they differ: how a unary request body holds its
+//! message, how a successful unary response and an error are written. What
+//! differs between call shapes is only whether messages are read and
+//! written as one or as streams.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::stream::StreamExt;
+use futures_util::FutureExt;
+use http::{header, HeaderMap, HeaderValue, Method as HttpMethod, Request, Response, Version};
+
+use super::body::{read_body, RpcBody};
+use super::compression::Compression;
+use super::config::Config;
+use super::connect::{self, GetQuery};
+use super::observe::Observer;
+use super::request_reader::{self, Framing};
+use super::response_writer::{Ending, ResponseFrames, Writing};
+use super::wire::{Form, Wire};
+use super::{grpc, refusals, timeout};
+use crate::service::{CallFacts, CallShape, Chain, Context, EncodedResponses, Method, Protocol};
+use crate::Status;
+
+/// A method as the router holds it: the method, its procedure name and
+/// its interceptors.
+#[derive(Clone)]
+pub(crate) struct Route {
+    pub method: Method,
+    /// `/package.Service/Method`.
+    pub procedure: Arc<str>,
+    pub shape: CallShape,
+    pub chain: Chain,
+}
+
+impl Route {
+    pub(crate) fn new(method: Method, procedure: String) -> Route {
+        let schema = method.schema();
+        Route {
+            shape: CallShape::of(schema.client_streaming, schema.server_streaming),
+            method,
+            procedure: Arc::from(procedure),
+            chain: Chain::default(),
+        }
+    }
+}
+
+/// What the request head says about the call.
+struct Head {
+    deadline: Option<Instant>,
+    request_compression: Compression,
+    response_compression: Compression,
+}
+
+/// Serves one request; `route` is the method its path names, if any.
+pub(crate) async fn serve<B>(
+    config: &Config,
+    route: Option<&Route>,
+    request: Request<B>,
+) -> Response<RpcBody>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let idempotent = route.is_some_and(|r| r.method.schema().idempotent);
+    let Some(mut wire) = Wire::classify(
+        request.method(),
+        request.headers().get(header::CONTENT_TYPE),
+    ) else {
+        return refusals::unsupported(request.method(), idempotent);
+    };
+    if request.method() != HttpMethod::POST && wire.form != Form::ConnectGet {
+        return refusals::not_allowed(idempotent);
+    }
+    if wire.protocol == Protocol::Connect {
+        // Connect gives unary and streaming calls their own content
+        // types; a method of the other kind is told which to use.
+        match (wire.form, route.map(|r| r.method.is_streaming())) {
+            (Form::ConnectUnary | Form::ConnectGet, Some(true)) => {
+                return refusals::wrong_connect_kind(true)
+            }
+            (Form::Enveloped, Some(false)) => return refusals::wrong_connect_kind(false),
+            _ => {}
+        }
+    }
+    let (parts, body) = request.into_parts();
+    if wire.protocol == Protocol::Grpc && parts.version != Version::HTTP_2 {
+        // gRPC needs HTTP/2 trailers; gRPC-Web exists for HTTP/1.1.
+        let status =
+            Status::internal("gRPC requires HTTP/2; use gRPC-Web or Connect over HTTP/1.1");
+        return error_response(wire, status, HeaderMap::new(), HeaderMap::new());
+    }
+    // A Connect GET names its codec and carries its message in the query.
+    let query = if wire.form == Form::ConnectGet {
+        match GetQuery::parse(parts.uri.query().unwrap_or("")) {
+            Ok(query) => {
+                wire.codec = query.codec;
+                Some(query)
+            }
+            Err(status) => return error_response(wire, status, HeaderMap::new(), HeaderMap::new()),
+        }
+    } else {
+        None
+    };
+    let Some(route) = route else {
+        let path = parts.uri.path();
+        return match wire.protocol {
+            Protocol::Connect => connect::unimplemented(path),
+            _ => grpc::trailers_only(
+                wire,
+                &Status::unimplemented(format!("no method {path}")),
+                HeaderMap::new(),
+            ),
+        };
+    };
+    if query.is_some() && !idempotent {
+        return connect::get_not_idempotent();
+    }
+    let head = match read_head(wire, &parts.headers, query.as_ref()) {
+        Ok(head) => head,
+        Err(status) => return error_response(wire, status, HeaderMap::new(), HeaderMap::new()),
+    };
+
+    let ctx = Context::for_call(
+        parts,
+        head.deadline,
+        CallFacts {
+            procedure: Arc::clone(&route.procedure),
+            shape: route.shape,
+            protocol: wire.protocol,
+            codec: wire.codec,
+        },
+    );
+    let observer = if route.chain.is_empty() {
+        None
+    } else {
+        let observer = Observer::new(route.chain.clone(), ctx.clone(), Instant::now());
+        if let Err(status) = route.chain.before(&ctx).await {
+            observer.finish(Some(&status));
+            let metadata = ctx.take_response_metadata();
+            return error_response(wire, status, metadata.headers, metadata.trailers);
+        }
+        Some(observer)
+    };
+    let call = Call {
+        config,
+        wire,
+        head,
+        ctx,
+        observer,
+    };
+    if route.method.is_streaming() {
+        call.streaming(&route.method, body).await
+    } else {
+        call.unary(&route.method, body, query).await
+    }
+}
+
+/// Reads the deadline and the compression of both directions. The
+/// response is compressed as the client accepts, or, when it does not
+/// say, as the request was.
+fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Result<Head, Status> {
+    if wire.protocol == Protocol::Connect {
+        connect::check_version(headers)?;
+    }
+    let deadline = match headers.get(wire.timeout_header()) {
+        None => None,
+        Some(value) if wire.is_grpc() => Some(Instant::now() + timeout::parse_grpc_timeout(value)?),
+        Some(value) => Some(Instant::now() + timeout::parse_connect_timeout(value)?),
+    };
+    let (encoding_header, accept_header) = wire.compression_headers();
+    let request_compression = match query {
+        Some(query) => match query.compression.as_deref() {
+            None => Compression::Identity,
+            Some(name) => {
+                let value = HeaderValue::from_str(name)
+                    .map_err(|_| Status::invalid_argument("invalid compression parameter"))?;
+                Compression::from_header(&value)?
+            }
+        },
+        None => match headers.get(encoding_header) {
+            Some(value) => Compression::from_header(value)?,
+            None => Compression::Identity,
+        },
+    };
+    Ok(Head {
+        deadline,
+        request_compression,
+        response_compression: Compression::for_response(
+            headers.get(accept_header),
+            request_compression,
+        ),
+    })
+}
+
+/// An error answer in the wire's form; the status's own headers and
+/// trailers join those given.
+fn error_response(
+    wire: Wire,
+    mut status: Status,
+    mut headers: HeaderMap,
+    mut trailers: HeaderMap,
+) -> Response<RpcBody> {
+    let (status_headers, status_trailers) = status.take_metadata();
+    headers.extend(status_headers);
+    trailers.extend(status_trailers);
+    match (wire.protocol, wire.form) {
+        (Protocol::Connect, Form::Enveloped) => {
+            // A Connect stream answers 200 and says how it went in the
+            // end-of-stream message.
+            let writing = writing(wire, Compression::Identity);
+            let ending = writing.ending(Some(&status), trailers);
+            let data = ending.into_data().unwrap_or_default();
+            let mut response = Response::new(RpcBody::full(data));
+            stream_head(wire, Compression::Identity, headers, &mut response);
+            response
+        }
+        (Protocol::Connect, _) => connect::error_response(&status, headers, trailers),
+        _ => {
+            headers.extend(trailers);
+            grpc::trailers_only(wire, &status, headers)
+        }
+    }
+}
+
+/// How a stream of responses is written on `wire`.
+fn writing(wire: Wire, compression: Compression) -> Writing {
+    Writing {
+        compression,
+        text: wire.protocol == Protocol::GrpcWebText,
+        ending: match wire.protocol {
+            Protocol::Grpc => Ending::GrpcTrailers,
+            Protocol::GrpcWeb | Protocol::GrpcWebText => Ending::WebTrailers,
+            Protocol::Connect => Ending::ConnectEndStream,
+        },
+    }
+}
+
+/// The head of a streamed response: the handler's headers, then the
+/// protocol's, which win.
+fn stream_head(
+    wire: Wire,
+    compression: Compression,
+    handler_headers: HeaderMap,
+    response: &mut Response<RpcBody>,
+) {
+    let headers = response.headers_mut();
+    headers.extend(handler_headers);
+    headers.insert(header::CONTENT_TYPE, wire.content_type());
+    let (encoding, accept) = wire.compression_headers();
+    headers.insert(accept, Compression::accept_header());
+    if compression != Compression::Identity {
+        headers.insert(encoding, HeaderValue::from_static(compression.name()));
+    }
+}
+
+/// A routed call that the interceptors let through.
+struct Call<'a> {
+    config: &'a Config,
+    wire: Wire,
+    head: Head,
+    ctx: Context,
+    observer: Option<Observer>,
+}
+
+impl Call<'_> {
+    /// One message in, one out.
+    async fn unary<B>(self, method: &Method, body: B, query: Option<GetQuery>) -> Response<RpcBody>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let request = match self.read_unary(body, query).await {
+            Ok(request) => request,
+            Err(status) => return self.failed(status),
+        };
+        if let Some(observer) = &self.observer {
+            observer.request(&request);
+        }
+        let format = self.config.format(self.wire.codec);
+        let future = method.call_unary(self.ctx.clone(), request, &format);
+        let result = timeout::within_deadline(self.head.deadline, future).await;
+        let response = match result {
+            Ok(response) => response,
+            Err(status) => return self.failed(status),
+        };
+        if let Some(observer) = &self.observer {
+            observer.response(&response);
+            observer.finish(None);
+        }
+        let metadata = self.ctx.take_response_metadata();
+        let compression = self.head.response_compression;
+        match self.wire.protocol {
+            Protocol::Connect => connect::unary_response(
+                self.wire,
+                response,
+                compression,
+                metadata.headers,
+                metadata.trailers,
+            ),
+            _ => grpc::unary_response(
+                self.wire,
+                &response,
+                compression,
+                metadata.headers,
+                metadata.trailers,
+            ),
+        }
+    }
+
+    /// The request message of a unary call, out of its body or query and
+    /// decompressed.
+    async fn read_unary<B>(&self, body: B, query: Option<GetQuery>) -> Result<bytes::Bytes, Status>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let limit = self.config.limits.max_message_size;
+        let compression = self.head.request_compression;
+        match self.wire.form {
+            Form::ConnectGet => {
+                let message = query.map(|q| q.message).unwrap_or_default();
+                compression.decompress(&message, limit)
+            }
+            Form::ConnectUnary => {
+                let body = read_body(body, limit).await?;
+                compression.decompress_bytes(body, limit)
+            }
+            Form::Enveloped => {
+                let body = read_body(body, grpc::unary_wire_limit(self.wire, limit)).await?;
+                grpc::unary_request(self.wire, body, limit, compression)
+            }
+        }
+    }
+
+    /// Requests read as the handler asks for them, responses written as
+    /// it yields them.
+    async fn streaming<B>(self, method: &Method, body: B) -> Response<RpcBody>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let framing = Framing {
+            limit: self.config.limits.max_message_size,
+            compression: self.head.request_compression,
+            text: self.wire.protocol == Protocol::GrpcWebText,
+        };
+        let mut requests = request_reader::messages(body, framing);
+        if let Some(observer) = self.observer.clone() {
+            requests = requests
+                .inspect(move |item| {
+                    if let Ok(message) = item {
+                        observer.request(message);
+                    }
+                })
+                .boxed();
+        }
+        let format = self.config.format(self.wire.codec);
+        let future = method.call_streaming(self.ctx.clone(), requests, &format);
+        let mut responses = match timeout::within_deadline(self.head.deadline, future).await {
+            Ok(responses) => responses,
+            Err(status) => return self.failed(status),
+        };
+        if self.wire.is_grpc() {
+            // A stream that has already failed, or already ended, before
+            // its first message is answered trailers-only, as grpc-go and
+            // connect-go do.
+            match responses.next().now_or_never() {
+                Some(Some(Err(status))) => return self.failed(status),
+                Some(None) => return self.ended_empty(),
+                Some(Some(Ok(first))) => {
+                    responses = futures_util::stream::once(async { Ok(first) })
+                        .chain(responses)
+                        .boxed();
+                }
+                None => {}
+            }
+        }
+        self.respond_stream(responses)
+    }
+
+    fn respond_stream(self, responses: EncodedResponses) -> Response<RpcBody> {
+        let compression = self.head.response_compression;
+        let writing = writing(self.wire, compression);
+        let headers = self.ctx.take_response_headers();
+        let frames = ResponseFrames::new(
+            responses,
+            writing,
+            self.ctx,
+            self.head.deadline,
+            self.observer,
+        );
+        let mut response = Response::new(RpcBody::streaming(frames));
+        stream_head(self.wire, compression, headers, &mut response);
+        response
+    }
+
+    /// A gRPC stream that ended successfully without a message.
+    fn ended_empty(self) -> Response<RpcBody> {
+        if let Some(observer) = &self.observer {
+            observer.finish(None);
+        }
+        let metadata = self.ctx.take_response_metadata();
+        let mut headers = metadata.headers;
+        headers.extend(metadata.trailers);
+        grpc::trailers_only(self.wire, &Status::ok(), headers)
+    }
+
+    /// The call failed before its first response message.
+    fn failed(self, status: Status) -> Response<RpcBody> {
+        if let Some(observer) = &self.observer {
+            observer.finish(Some(&status));
+        }
+        let metadata = self.ctx.take_response_metadata();
+        error_response(self.wire, status, metadata.headers, metadata.trailers)
+    }
+}
