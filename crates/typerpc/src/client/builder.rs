@@ -8,10 +8,11 @@ use http::Uri;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::transport::Transport;
-use super::{Client, Codec, HttpVersion, Inner, Protocol};
+use super::interceptor::Interceptors;
+use super::transport::{HttpService, Transport};
+use super::{Client, ClientInterceptor, Codec, HttpVersion, Inner, Protocol};
 use crate::protocol::compression::Compression;
-use crate::{JsonOptions, Router};
+use crate::JsonOptions;
 
 /// Why a client could not be built.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,8 +30,9 @@ impl std::error::Error for BuildError {}
 ///
 /// Defaults: gRPC, protobuf, HTTP/2, no timeout, requests uncompressed,
 /// gzip and zstd responses accepted, 4 MiB message limit.
-#[derive(Debug)]
 pub struct ClientBuilder {
+    interceptors: Vec<Arc<dyn ClientInterceptor>>,
+    layers: Vec<Box<dyn FnOnce(HttpService) -> HttpService + Send>>,
     target: Target,
     protocol: Protocol,
     codec: Codec,
@@ -47,10 +49,31 @@ pub struct ClientBuilder {
     error: Option<BuildError>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("target", &self.target)
+            .field("protocol", &self.protocol)
+            .field("codec", &self.codec)
+            .field("http", &self.http)
+            .field("interceptors", &self.interceptors.len())
+            .field("layers", &self.layers.len())
+            .finish_non_exhaustive()
+    }
+}
+
 enum Target {
     Url(String),
-    InMemory(Router),
+    InMemory(HttpService),
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Url(url) => f.debug_tuple("Url").field(url).finish(),
+            Target::InMemory(_) => f.write_str("InMemory"),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -65,12 +88,14 @@ impl ClientBuilder {
         ClientBuilder::with_target(Target::Url(url.to_string()))
     }
 
-    pub(super) fn in_memory(router: Router) -> ClientBuilder {
-        ClientBuilder::with_target(Target::InMemory(router))
+    pub(super) fn in_memory(service: HttpService) -> ClientBuilder {
+        ClientBuilder::with_target(Target::InMemory(service))
     }
 
     fn with_target(target: Target) -> ClientBuilder {
         ClientBuilder {
+            interceptors: Vec::new(),
+            layers: Vec::new(),
             target,
             protocol: Protocol::Grpc,
             codec: Codec::Proto,
@@ -89,6 +114,50 @@ impl ClientBuilder {
 
     fn fail(mut self, message: String) -> ClientBuilder {
         self.error.get_or_insert(BuildError(message));
+        self
+    }
+
+    /// Adds an interceptor around every call (see
+    /// [`ClientInterceptor`]): `before` runs in the order interceptors
+    /// were added, `after` in the reverse order.
+    pub fn intercept(mut self, interceptor: impl ClientInterceptor) -> ClientBuilder {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Wraps the transport (the HTTP client, or the in-memory service) in
+    /// a tower layer: tower's `ConcurrencyLimitLayer`, `TimeoutLayer`,
+    /// tower-http's `TraceLayer`, or your own. The first layer added is
+    /// the innermost. An error from a layer fails the call: a
+    /// [`Status`](crate::Status) as it is, a timeout as
+    /// `deadline_exceeded`, anything else as `unavailable`.
+    ///
+    /// ```
+    /// use typerpc::Client;
+    /// let client = Client::builder("http://127.0.0.1:50051")
+    ///     .layer(tower::limit::ConcurrencyLimitLayer::new(64))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> ClientBuilder
+    where
+        L: tower_layer::Layer<HttpService> + Send + 'static,
+        L::Service: tower_service::Service<
+                http::Request<super::Body>,
+                Response = http::Response<super::Body>,
+            > + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower_service::Service<http::Request<super::Body>>>::Error:
+            Into<super::BoxError>,
+        <L::Service as tower_service::Service<http::Request<super::Body>>>::Future:
+            Send + 'static,
+    {
+        self.layers.push(Box::new(move |inner| {
+            super::transport::boxed_service(layer.layer(inner))
+        }));
         self
     }
 
@@ -212,9 +281,9 @@ impl ClientBuilder {
         }
         let http2 = self.http == HttpVersion::Http2;
         let (base, transport) = match self.target {
-            Target::InMemory(router) => (
+            Target::InMemory(service) => (
                 Uri::from_static("http://in-memory"),
-                Transport::InMemory(router),
+                Transport::Service(service),
             ),
             Target::Url(url) => {
                 let base: Uri = url
@@ -236,11 +305,21 @@ impl ClientBuilder {
             }
         };
         let prefix = base.path().trim_end_matches('/').to_string();
+        let transport = if self.layers.is_empty() {
+            transport
+        } else {
+            let mut service = transport.into_service();
+            for layer in self.layers {
+                service = layer(service);
+            }
+            Transport::Service(service)
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 base,
                 prefix,
                 transport,
+                interceptors: Interceptors(self.interceptors.into()),
                 protocol: self.protocol,
                 codec: self.codec,
                 http2,

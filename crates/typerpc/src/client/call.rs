@@ -17,6 +17,7 @@ use super::options::CallOptions;
 use super::response::{Response, Streaming};
 use super::transport::{Body, BoxError};
 use super::{before_send, connect, grpc, Client, Codec, MethodInfo, Protocol};
+use crate::protocol::wire::Wire;
 use crate::protocol::compression::Compression;
 use crate::protocol::envelope::{FLAG_END_STREAM, FLAG_WEB_TRAILERS};
 use crate::protocol::request_reader::{self, Framing, Part};
@@ -26,11 +27,13 @@ use crate::service::{decode_response, encode, Format};
 use crate::{Message, Status};
 
 /// Encoded request messages on their way out.
-pub(super) type Requests = BoxStream<'static, Result<Bytes, Status>>;
+pub(crate) type Requests = BoxStream<'static, Result<Bytes, Status>>;
 
 /// What a call needs to know, settled before it starts.
-pub(super) struct Call {
+pub(crate) struct Call {
     pub method: MethodInfo,
+    pub shape: super::CallShape,
+    pub wire: Wire,
     pub format: Format,
     pub codec: Codec,
     pub compression: Compression,
@@ -48,8 +51,10 @@ impl Client {
         &self,
         method: MethodInfo,
         options: CallOptions,
-        bidi: bool,
+        shape: super::CallShape,
     ) -> Result<Call, Status> {
+        let bidi = shape == super::CallShape::BidiStreaming;
+        let streaming = shape != super::CallShape::Unary;
         let inner = &self.inner;
         if bidi && !inner.http2 {
             return Err(Status::unimplemented(
@@ -59,6 +64,8 @@ impl Client {
         let timeout = options.timeout.or(inner.timeout);
         Ok(Call {
             method,
+            shape,
+            wire: Wire::for_call(inner.protocol, inner.codec, streaming),
             format: match inner.codec {
                 Codec::Proto => Format::Proto,
                 Codec::Json => Format::Json(inner.json.clone()),
@@ -114,8 +121,7 @@ impl Client {
         requests: Requests,
     ) -> Result<Streaming<Bytes>, Status> {
         let protocol = self.inner.protocol;
-        let flavor = grpc::Flavor::of(protocol);
-        let text = flavor == Some(grpc::Flavor::WebText);
+        let text = protocol == Protocol::GrpcWebText;
         let writing = Writing {
             compression: call.compression,
             text,
@@ -152,9 +158,9 @@ impl Client {
                 .unwrap_or(status)
         };
         let mut request = self.request(call, call.method.path, body)?;
-        match flavor {
-            None => connect::stream_headers(call, request.headers_mut()),
-            Some(flavor) => grpc::headers(call, flavor, request.headers_mut()),
+        match protocol {
+            Protocol::Connect => connect::stream_headers(call, request.headers_mut()),
+            _ => grpc::headers(call, request.headers_mut()),
         }
         let response = self
             .inner
@@ -162,11 +168,11 @@ impl Client {
             .send(request)
             .await
             .map_err(prefer_request_error)?;
-        let head = match flavor {
-            None => connect::stream_head(response, call.limit)
+        let head = match protocol {
+            Protocol::Connect => connect::stream_head(response, call.limit)
                 .await
                 .map(|(head, compression)| grpc::Head::Stream(head, compression)),
-            Some(flavor) => grpc::head(response, flavor),
+            _ => grpc::head(response, call.wire),
         };
         let (head, compression) = match head.map_err(prefer_request_error)? {
             grpc::Head::Stream(head, compression) => (head, compression),
@@ -196,6 +202,7 @@ impl Client {
         };
         let trailers = Arc::new(Mutex::new(None));
         let reader = Reader {
+            headers: parts.headers.clone(),
             parts: request_reader::parts(body, framing, control),
             ending,
             compression,
@@ -290,6 +297,8 @@ enum End {
 /// Reads messages until the ending, and turns the ending into the end of
 /// the stream (success) or a last error item.
 struct Reader {
+    /// The response headers, for the status of a call that fails.
+    headers: HeaderMap,
     parts: BoxStream<'static, Result<Part, Status>>,
     ending: End,
     compression: Compression,
@@ -355,7 +364,8 @@ impl Reader {
         if status.code().is_ok() {
             Ok(())
         } else {
-            Err(status)
+            let trailers = self.trailers.lock().ok().and_then(|t| t.clone());
+            Err(status.with_metadata(self.headers.clone(), trailers.unwrap_or_default()))
         }
     }
 }

@@ -13,12 +13,11 @@ use super::call::Call;
 use super::response::Response;
 use super::transport::{Body, BoxError};
 use super::{Client, Codec};
+use crate::protocol::wire::CONNECT_PROTOCOL_VERSION as PROTOCOL_VERSION;
 use crate::protocol::compression::Compression;
 use crate::protocol::response_writer::COMPRESS_MIN_BYTES;
 use crate::protocol::{connect_error, timeout};
 use crate::Status;
-
-const PROTOCOL_VERSION: &str = "connect-protocol-version";
 
 /// The largest message sent with GET: its base64 fits an 8 KiB URL,
 /// the smallest limit common servers and proxies have.
@@ -77,12 +76,8 @@ pub(super) async fn unary(
             .map_err(|never| -> BoxError { match never {} })
             .boxed_unsync();
         let mut request = client.request(call, call.method.path(), body)?;
-        let content_type = match call.codec {
-            Codec::Proto => "application/proto",
-            Codec::Json => "application/json",
-        };
         let headers = request.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers.insert(CONTENT_TYPE, call.wire.content_type());
         headers.insert(PROTOCOL_VERSION, HeaderValue::from_static("1"));
         if compress {
             headers.insert(
@@ -106,12 +101,11 @@ pub(super) async fn unary(
     let body = read_limited(body, call.limit).await?;
     let body = compression.decompress_bytes(body, call.limit)?;
     if parts.status != http::StatusCode::OK {
-        return Err(connect_error::from_json(&body, parts.status.as_u16()));
+        let (headers, trailers) = split_trailers(parts.headers);
+        return Err(connect_error::from_json(&body, parts.status.as_u16())
+            .with_metadata(headers, trailers));
     }
-    let expected = match call.codec {
-        Codec::Proto => "application/proto",
-        Codec::Json => "application/json",
-    };
+    let expected = call.wire.response_media_prefix();
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)
@@ -177,11 +171,7 @@ pub(super) async fn read_limited(mut body: Body, limit: usize) -> Result<Bytes, 
 
 /// Adds the request headers of a streaming call.
 pub(super) fn stream_headers(call: &Call, headers: &mut HeaderMap) {
-    let content_type = match call.codec {
-        Codec::Proto => "application/connect+proto",
-        Codec::Json => "application/connect+json",
-    };
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(CONTENT_TYPE, call.wire.content_type());
     headers.insert(PROTOCOL_VERSION, HeaderValue::from_static("1"));
     timeout_header(call, headers);
     if call.compression != Compression::Identity {
@@ -203,8 +193,9 @@ pub(super) async fn stream_head(
 ) -> Result<(http::Response<Body>, Compression), Status> {
     if response.status() != http::StatusCode::OK {
         let status = response.status().as_u16();
-        let body = read_limited(response.into_body(), limit).await?;
-        return Err(connect_error::from_json(&body, status));
+        let (parts, body) = response.into_parts();
+        let body = read_limited(body, limit).await?;
+        return Err(connect_error::from_json(&body, status).with_metadata(parts.headers, HeaderMap::new()));
     }
     let content_type = response
         .headers()

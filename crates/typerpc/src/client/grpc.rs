@@ -7,55 +7,16 @@ use http::{HeaderMap, HeaderName, HeaderValue, Response};
 
 use super::call::Call;
 use super::transport::Body;
-use super::{Codec, Protocol};
 use crate::protocol::compression::Compression;
+use crate::protocol::wire::Wire;
 use crate::protocol::grpc_status::{self, GRPC_MESSAGE, GRPC_STATUS, GRPC_STATUS_DETAILS};
 use crate::protocol::timeout;
 use crate::{Code, Status};
 
-/// gRPC, or gRPC-Web with binary or base64 bodies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Flavor {
-    Grpc,
-    Web,
-    WebText,
-}
-
-impl Flavor {
-    /// The flavor of a gRPC protocol; `None` for Connect.
-    pub(super) fn of(protocol: Protocol) -> Option<Flavor> {
-        match protocol {
-            Protocol::Grpc => Some(Flavor::Grpc),
-            Protocol::GrpcWeb => Some(Flavor::Web),
-            Protocol::GrpcWebText => Some(Flavor::WebText),
-            Protocol::Connect => None,
-        }
-    }
-
-    pub(super) fn is_web(self) -> bool {
-        self != Flavor::Grpc
-    }
-
-    /// The response media type, without the codec suffix.
-    fn media_type(self) -> &'static str {
-        match self {
-            Flavor::Grpc => "application/grpc",
-            Flavor::Web => "application/grpc-web",
-            Flavor::WebText => "application/grpc-web-text",
-        }
-    }
-}
-
 /// Adds the protocol's request headers.
-pub(super) fn headers(call: &Call, flavor: Flavor, headers: &mut HeaderMap) {
-    let codec = match call.codec {
-        Codec::Proto => "+proto",
-        Codec::Json => "+json",
-    };
-    if let Ok(value) = HeaderValue::from_str(&format!("{}{codec}", flavor.media_type())) {
-        headers.insert(CONTENT_TYPE, value);
-    }
-    if flavor.is_web() {
+pub(super) fn headers(call: &Call, headers: &mut HeaderMap) {
+    headers.insert(CONTENT_TYPE, call.wire.content_type());
+    if call.wire.protocol.is_grpc_web() {
         headers.insert("x-grpc-web", HeaderValue::from_static("1"));
     } else {
         // Required by the gRPC spec: proxies must pass trailers on.
@@ -87,12 +48,15 @@ pub(super) enum Head {
 
 /// Checks the response head. A failed trailers-only response is its
 /// status; other HTTP statuses than 200 map as the gRPC spec says.
-pub(super) fn head(response: Response<Body>, flavor: Flavor) -> Result<Head, Status> {
+pub(super) fn head(response: Response<Body>, wire: Wire) -> Result<Head, Status> {
     let headers = response.headers();
     if headers.contains_key(GRPC_STATUS) {
         let status = status_of(headers);
         if !status.code().is_ok() {
-            return Err(status);
+            // Trailers-only: the application's metadata is in this one
+            // block, and is the call's trailers.
+            let trailers = without_status(response.into_parts().0.headers);
+            return Err(status.with_metadata(HeaderMap::new(), trailers));
         }
         return Ok(Head::TrailersOnly(response.into_parts().0.headers));
     }
@@ -101,9 +65,10 @@ pub(super) fn head(response: Response<Body>, flavor: Flavor) -> Result<Head, Sta
         return Err(Status::new(
             Code::from_grpc_http_status(http_status),
             format!("the server answered with HTTP status {http_status}"),
-        ));
+        )
+        .with_metadata(response.into_parts().0.headers, HeaderMap::new()));
     }
-    let expected = flavor.media_type();
+    let expected = wire.response_media_prefix();
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

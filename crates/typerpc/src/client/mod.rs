@@ -35,6 +35,7 @@ mod builder;
 mod call;
 mod connect;
 mod grpc;
+mod interceptor;
 mod options;
 mod raw;
 mod response;
@@ -49,37 +50,13 @@ use http::Uri;
 pub use crate::protocol::compression::Compression;
 pub use builder::{BuildError, ClientBuilder};
 pub use options::CallOptions;
-pub use raw::CallShape;
+pub use crate::service::{CallShape, Codec, Protocol};
+pub use interceptor::{ClientCall, ClientInterceptor, ClientOutcome, Retry};
+use interceptor::Interceptors;
 pub use response::{Response, Streaming};
+pub use transport::{Body, BoxError, HttpService};
 
-use crate::{JsonOptions, Message, Router, Status};
-
-/// The protocol a client speaks.
-///
-/// gRPC is the default: every gRPC server understands it, and over HTTP/2
-/// it carries every call shape, both directions at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Protocol {
-    /// gRPC (HTTP/2 only).
-    Grpc,
-    /// gRPC-Web (binary): trailers in the body, so HTTP/1.1 works too.
-    GrpcWeb,
-    /// gRPC-Web with base64 bodies (`application/grpc-web-text`), for
-    /// proxies and clients that cannot carry binary.
-    GrpcWebText,
-    /// Connect: plain HTTP for unary calls (and GET for idempotent ones),
-    /// enveloped messages for streams.
-    Connect,
-}
-
-/// How messages are encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Codec {
-    /// Protobuf binary (the default).
-    Proto,
-    /// proto3 JSON.
-    Json,
-}
+use crate::{JsonOptions, Message, Status};
 
 /// The HTTP version a client uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -136,6 +113,7 @@ struct Inner {
     /// A path the URL had (`https://host/api`), prefixed to every method.
     prefix: String,
     transport: transport::Transport,
+    interceptors: Interceptors,
     protocol: Protocol,
     codec: Codec,
     http2: bool,
@@ -187,8 +165,22 @@ impl Client {
     /// assert_eq!(client.echo(Ping { n: 7 }).await.unwrap(), Ping { n: 7 });
     /// # });
     /// ```
-    pub fn in_memory(router: Router) -> ClientBuilder {
-        ClientBuilder::in_memory(router)
+    ///
+    /// Any `tower::Service` over HTTP requests works the same way (an
+    /// axum app that nests the router, say).
+    pub fn in_memory<S, B>(service: S) -> ClientBuilder
+    where
+        S: tower_service::Service<http::Request<Body>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        ClientBuilder::in_memory(transport::boxed_service(service))
     }
 
     /// The protocol this client speaks.
@@ -211,9 +203,10 @@ impl Client {
     /// below); call it directly for a method known only by its path,
     /// `MethodInfo::new("/package.Service/Method")`.
     ///
-    /// Errors are the server's status with its details, `unavailable` when
-    /// the server cannot be reached, and `deadline_exceeded` when the
-    /// deadline passes first, whether or not the server noticed.
+    /// Errors are the server's status with its details, headers and
+    /// trailers, `unavailable` when the server cannot be reached, and
+    /// `deadline_exceeded` when the deadline passes first, whether or not
+    /// the server noticed.
     pub async fn unary<Req: Message, Res: Message>(
         &self,
         method: MethodInfo,
@@ -221,23 +214,116 @@ impl Client {
         options: CallOptions,
     ) -> Result<Response<Res>, Status> {
         before_send(&request, self.inner.validate)?;
-        let call = self.prepare(method, options, false)?;
-        let deadline = call.deadline;
-        call::with_deadline(deadline, async move {
-            let body = call.encode(&request)?;
-            let response = match self.inner.protocol {
-                Protocol::Connect => connect::unary(self, &call, body).await?,
-                _ => {
-                    let streaming = self
-                        .enveloped(&call, futures_util::stream::iter([Ok(body)]).boxed())
-                        .await?;
-                    call::single(streaming).await?
+        let mut call = self.prepare(method, options, CallShape::Unary)?;
+        let body = call.encode(&request)?;
+        let response = self.unary_encoded(&mut call, body).await?;
+        let (headers, bytes, trailers) = response.into_parts();
+        Ok(Response::new(headers, call.decode(&bytes)?, trailers))
+    }
+
+    /// A unary call with its request encoded, through the interceptors
+    /// (and their retries), within the deadline.
+    pub(crate) async fn unary_encoded(
+        &self,
+        call: &mut call::Call,
+        body: bytes::Bytes,
+    ) -> Result<Response<bytes::Bytes>, Status> {
+        let interceptors = &self.inner.interceptors;
+        if interceptors.is_empty() {
+            return call::with_deadline(call.deadline, self.attempt_unary(call, body)).await;
+        }
+        let start = std::time::Instant::now();
+        let headers = call.headers.clone();
+        let mut attempt = 1;
+        loop {
+            call.headers = headers.clone();
+            let result = match interceptors.before(&mut self.client_call(call, attempt)) {
+                Ok(()) => {
+                    call::with_deadline(call.deadline, self.attempt_unary(call, body.clone())).await
                 }
+                Err(status) => Err(status),
             };
-            let (headers, bytes, trailers) = response.into_parts();
-            Ok(Response::new(headers, call.decode(&bytes)?, trailers))
-        })
-        .await
+            if let Err(status) = &result {
+                if let Some(delay) = interceptors.retry(&self.client_call(call, attempt), status) {
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                    continue;
+                }
+            }
+            interceptors.after(
+                &self.client_call(call, attempt),
+                start,
+                attempt,
+                result.as_ref().err(),
+            );
+            return result;
+        }
+    }
+
+    /// One attempt of a unary call.
+    async fn attempt_unary(
+        &self,
+        call: &call::Call,
+        body: bytes::Bytes,
+    ) -> Result<Response<bytes::Bytes>, Status> {
+        match self.inner.protocol {
+            Protocol::Connect => connect::unary(self, call, body).await,
+            _ => {
+                let requests = futures_util::stream::iter([Ok(body)]).boxed();
+                call::single(self.enveloped(call, requests).await?).await
+            }
+        }
+    }
+
+    /// The call as interceptors see it.
+    fn client_call<'a>(&self, call: &'a mut call::Call, attempt: u32) -> ClientCall<'a> {
+        ClientCall::new(
+            call.method.path(),
+            call.shape,
+            self.inner.protocol,
+            self.inner.codec,
+            call.method.idempotent,
+            attempt,
+            call.deadline,
+            &mut call.headers,
+        )
+    }
+
+    /// Starts a streaming call (any shape) through the interceptors:
+    /// `before` now, `after` when the stream ends.
+    pub(crate) async fn streaming_encoded(
+        &self,
+        call: &mut call::Call,
+        requests: call::Requests,
+    ) -> Result<Streaming<bytes::Bytes>, Status> {
+        let interceptors = &self.inner.interceptors;
+        if interceptors.is_empty() {
+            return call::with_deadline(call.deadline, self.enveloped(call, requests)).await;
+        }
+        let start = std::time::Instant::now();
+        let before = interceptors.before(&mut self.client_call(call, 1));
+        let mut end = interceptor::StreamEnd::new(
+            interceptors.clone(),
+            call.method.path(),
+            call.shape,
+            self.inner.protocol,
+            self.inner.codec,
+            call.method.idempotent,
+            call.deadline,
+            call.headers.clone(),
+            start,
+        );
+        let result = match before {
+            Ok(()) => call::with_deadline(call.deadline, self.enveloped(call, requests)).await,
+            Err(status) => Err(status),
+        };
+        match result {
+            Ok(raw) => Ok(raw.on_end(move |error| end.report(error))),
+            Err(status) => {
+                end.report(Some(&status));
+                Err(status)
+            }
+        }
     }
 
     /// Calls a server-streaming method; resolves once the response
@@ -249,10 +335,10 @@ impl Client {
         options: CallOptions,
     ) -> Result<Streaming<Res>, Status> {
         before_send(&request, self.inner.validate)?;
-        let call = self.prepare(method, options, false)?;
+        let mut call = self.prepare(method, options, CallShape::ServerStreaming)?;
         let body = call.encode(&request)?;
         let requests = futures_util::stream::iter([Ok(body)]).boxed();
-        let raw = call::with_deadline(call.deadline, self.enveloped(&call, requests)).await?;
+        let raw = self.streaming_encoded(&mut call, requests).await?;
         Ok(call.typed(raw))
     }
 
@@ -264,10 +350,11 @@ impl Client {
         requests: impl Stream<Item = Req> + Send + 'static,
         options: CallOptions,
     ) -> Result<Response<Res>, Status> {
-        let call = self.prepare(method, options, false)?;
+        let mut call = self.prepare(method, options, CallShape::ClientStreaming)?;
         let requests = call.encode_stream(requests);
-        call::with_deadline(call.deadline, async {
-            let raw = self.enveloped(&call, requests).await?;
+        let deadline = call.deadline;
+        call::with_deadline(deadline, async {
+            let raw = self.streaming_encoded(&mut call, requests).await?;
             let (headers, bytes, trailers) = call::single(raw).await?.into_parts();
             Ok(Response::new(headers, call.decode(&bytes)?, trailers))
         })
@@ -282,9 +369,9 @@ impl Client {
         requests: impl Stream<Item = Req> + Send + 'static,
         options: CallOptions,
     ) -> Result<Streaming<Res>, Status> {
-        let call = self.prepare(method, options, true)?;
+        let mut call = self.prepare(method, options, CallShape::BidiStreaming)?;
         let requests = call.encode_stream(requests);
-        let raw = call::with_deadline(call.deadline, self.enveloped(&call, requests)).await?;
+        let raw = self.streaming_encoded(&mut call, requests).await?;
         Ok(call.typed(raw))
     }
 }

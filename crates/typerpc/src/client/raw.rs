@@ -6,21 +6,8 @@ use bytes::Bytes;
 use futures_util::stream::{Stream, StreamExt};
 
 use super::response::Streaming;
-use super::{call, connect, CallOptions, Client, MethodInfo, Protocol};
+use super::{call, CallOptions, CallShape, Client, MethodInfo};
 use crate::Status;
-
-/// The shape of a method: how many messages go each way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CallShape {
-    /// One request, one response.
-    Unary,
-    /// One request, a stream of responses.
-    ServerStreaming,
-    /// A stream of requests, one response.
-    ClientStreaming,
-    /// Streams both ways at once (needs HTTP/2).
-    BidiStreaming,
-}
 
 impl Client {
     /// Calls `method` with requests already encoded in this client's codec
@@ -37,22 +24,21 @@ impl Client {
         requests: impl Stream<Item = Bytes> + Send + 'static,
         options: CallOptions,
     ) -> Result<Streaming<Bytes>, Status> {
-        let call = self.prepare(method, options, shape == CallShape::BidiStreaming)?;
+        let mut call = self.prepare(method, options, shape)?;
         let requests = requests.map(Ok);
+        if shape == CallShape::Unary {
+            let mut requests = requests.boxed();
+            let body = requests.next().await.unwrap_or(Ok(Bytes::new()))?;
+            return Ok(one(self.unary_encoded(&mut call, body).await?));
+        }
         let requests = match shape {
-            CallShape::Unary | CallShape::ServerStreaming => requests.take(1).boxed(),
-            CallShape::ClientStreaming | CallShape::BidiStreaming => requests.boxed(),
+            CallShape::ServerStreaming => requests.take(1).boxed(),
+            _ => requests.boxed(),
         };
-        let single = matches!(shape, CallShape::Unary | CallShape::ClientStreaming);
-        call::with_deadline(call.deadline, async {
-            if shape == CallShape::Unary && self.inner.protocol == Protocol::Connect {
-                let mut requests = requests;
-                let body = requests.next().await.unwrap_or(Ok(Bytes::new()))?;
-                let response = connect::unary(self, &call, body).await?;
-                return Ok(one(response));
-            }
-            let raw = self.enveloped(&call, requests).await?;
-            if single {
+        let deadline = call.deadline;
+        call::with_deadline(deadline, async {
+            let raw = self.streaming_encoded(&mut call, requests).await?;
+            if shape == CallShape::ClientStreaming {
                 Ok(one(call::single(raw).await?))
             } else {
                 Ok(raw)

@@ -103,6 +103,25 @@ impl<T> Streaming<T> {
         }
     }
 
+    /// The same stream, calling `end` once when it ends (`None`) or fails
+    /// (`Some(error)`); dropping the stream first drops `end` uncalled.
+    pub(crate) fn on_end<F>(self, end: F) -> Streaming<T>
+    where
+        T: 'static,
+        F: FnOnce(Option<&Status>) + Send + Unpin + 'static,
+    {
+        Streaming {
+            headers: self.headers,
+            inner: OnEnd {
+                inner: self.inner,
+                end: Some(end),
+            }
+            .boxed(),
+            trailers: self.trailers,
+            done: self.done,
+        }
+    }
+
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
@@ -141,5 +160,36 @@ impl<T> fmt::Debug for Streaming<T> {
             .field("headers", &self.headers)
             .field("done", &self.done)
             .finish_non_exhaustive()
+    }
+}
+
+/// A stream that says once how it ended.
+struct OnEnd<T, F> {
+    inner: BoxStream<'static, Result<T, Status>>,
+    end: Option<F>,
+}
+
+impl<T, F> Stream for OnEnd<T, F>
+where
+    F: FnOnce(Option<&Status>) + Unpin,
+{
+    type Item = Result<T, Status>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let item = std::task::ready!(self.inner.poll_next_unpin(cx));
+        match &item {
+            Some(Ok(_)) => {}
+            Some(Err(error)) => {
+                if let Some(end) = self.end.take() {
+                    end(Some(error));
+                }
+            }
+            None => {
+                if let Some(end) = self.end.take() {
+                    end(None);
+                }
+            }
+        }
+        Poll::Ready(item)
     }
 }

@@ -21,19 +21,73 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
-use crate::{Router, Status};
+use crate::Status;
 
-/// Errors of bodies in either direction.
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// An error of a transport or a body.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// A request or response body.
-pub(crate) type Body = UnsyncBoxBody<Bytes, BoxError>;
+/// The body of the HTTP requests a client sends and of the responses it
+/// reads.
+pub type Body = UnsyncBoxBody<Bytes, BoxError>;
+
+/// Where a client's calls go, as a `tower::Service`: what
+/// [`ClientBuilder::layer`](super::ClientBuilder::layer) wraps, and what
+/// [`Client::in_memory`](super::Client::in_memory) calls.
+pub type HttpService = tower::util::BoxCloneSyncService<Request<Body>, Response<Body>, BoxError>;
 
 /// Where calls go.
 #[derive(Clone)]
 pub(crate) enum Transport {
+    /// The pooled hyper client, called directly: the common case pays for
+    /// no boxing.
     Http(Box<hyper_util::client::legacy::Client<Connector, Body>>),
-    InMemory(Router),
+    /// Any tower service: a router in this process, or the HTTP client
+    /// wrapped in the user's layers.
+    Service(HttpService),
+}
+
+/// Boxes a tower service over HTTP, whatever its body and error types.
+pub(crate) fn boxed_service<S, B>(service: S) -> HttpService
+where
+    S: tower_service::Service<Request<Body>, Response = Response<B>> + Clone + Send + Sync + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    use tower::ServiceExt;
+    HttpService::new(
+        service
+            .map_response(|response: Response<B>| {
+                response.map(|body| body.map_err(Into::into).boxed_unsync())
+            })
+            .map_err(Into::into),
+    )
+}
+
+/// The pooled HTTP client as a tower service, for layers to wrap.
+#[derive(Clone)]
+struct HttpClient(hyper_util::client::legacy::Client<Connector, Body>);
+
+impl tower_service::Service<Request<Body>> for HttpClient {
+    type Response = Response<Body>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let future = self.0.request(request);
+        Box::pin(async move {
+            match future.await {
+                Ok(response) => Ok(response
+                    .map(|body| body.map_err(|e| -> BoxError { Box::new(e) }).boxed_unsync())),
+                Err(error) => Err(Box::new(Status::unavailable(error_chain(&error))) as BoxError),
+            }
+        })
+    }
 }
 
 impl Transport {
@@ -64,15 +118,38 @@ impl Transport {
                     .map(|body| body.map_err(|e| -> BoxError { Box::new(e) }).boxed_unsync())),
                 Err(error) => Err(Status::unavailable(error_chain(&error))),
             },
-            Transport::InMemory(router) => {
-                let mut router = router.clone();
-                let response = tower_service::Service::call(&mut router, request)
+            Transport::Service(service) => {
+                use tower::ServiceExt;
+                service
+                    .clone()
+                    .oneshot(request)
                     .await
-                    .unwrap_or_else(|never| match never {});
-                Ok(response.map(|body| body.map_err(|never| match never {}).boxed_unsync()))
+                    .map_err(|error| status_of_error(&*error))
             }
         }
     }
+
+    /// This transport as a tower service, for layers to wrap.
+    pub(crate) fn into_service(self) -> HttpService {
+        match self {
+            Transport::Http(client) => HttpService::new(HttpClient(*client)),
+            Transport::Service(service) => service,
+        }
+    }
+}
+
+/// The status of a transport's error: a status a layer returned as it is,
+/// tower's timeout as `deadline_exceeded`, a load shed as `unavailable`,
+/// anything else `unavailable` with its causes.
+fn status_of_error(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Status {
+    if let Some(status) = error.downcast_ref::<Status>() {
+        return status.clone();
+    }
+    let text = error_chain(error);
+    if text.contains("request timed out") {
+        return Status::deadline_exceeded(text);
+    }
+    Status::unavailable(text)
 }
 
 /// An error and its causes on one line: hyper's top-level errors alone
