@@ -237,18 +237,21 @@ impl Client {
         let mut attempt = 1;
         loop {
             call.headers = headers.clone();
-            let result = match interceptors.before(&mut self.client_call(call, attempt)) {
+            let before = interceptors.before(&mut self.client_call(call, attempt));
+            let result = match before {
                 Ok(()) => {
                     call::with_deadline(call.deadline, self.attempt_unary(call, body.clone())).await
                 }
                 Err(status) => Err(status),
             };
-            if let Err(status) = &result {
-                if let Some(delay) = interceptors.retry(&self.client_call(call, attempt), status) {
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                    continue;
-                }
+            let retry = match &result {
+                Err(status) => interceptors.retry(&self.client_call(call, attempt), status),
+                Ok(_) => None,
+            };
+            if let Some(delay) = retry {
+                tokio::time::sleep(delay).await;
+                attempt += 1;
+                continue;
             }
             interceptors.after(
                 &self.client_call(call, attempt),
@@ -405,12 +408,16 @@ mod tests {
     #[allow(dead_code)]
     fn call_futures_are_send(client: Client) {
         let method = MethodInfo::new("/a.B/C");
+        let client1 = client.clone();
         is_send(async move {
-            let _ = client
+            let _ = client1
                 .unary::<crate::Empty, crate::Empty>(method, crate::Empty {}, CallOptions::new())
                 .await;
+        });
+        let client2 = client.clone();
+        is_send(async move {
             let requests = futures_util::stream::iter([crate::Empty {}]);
-            let _ = client
+            let _ = client2
                 .bidi_streaming::<crate::Empty, crate::Empty>(method, requests, CallOptions::new())
                 .await;
         });

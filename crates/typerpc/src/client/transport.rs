@@ -118,14 +118,9 @@ impl Transport {
                     .map(|body| body.map_err(|e| -> BoxError { Box::new(e) }).boxed_unsync())),
                 Err(error) => Err(Status::unavailable(error_chain(&error))),
             },
-            Transport::Service(service) => {
-                use tower::ServiceExt;
-                service
-                    .clone()
-                    .oneshot(request)
-                    .await
-                    .map_err(|error| status_of_error(&*error))
-            }
+            Transport::Service(service) => call_service(service.clone(), request)
+                .await
+                .map_err(|error| status_of_error(&*error)),
         }
     }
 
@@ -136,6 +131,19 @@ impl Transport {
             Transport::Service(service) => service,
         }
     }
+}
+
+/// Calls a boxed service once it is ready. The future is boxed with its
+/// types spelled out: left to inference inside `send`, tower's generic
+/// `Oneshot` makes the caller's future lose `Send`.
+fn call_service(
+    mut service: HttpService,
+    request: Request<Body>,
+) -> Pin<Box<dyn Future<Output = Result<Response<Body>, BoxError>> + Send>> {
+    Box::pin(async move {
+        std::future::poll_fn(|cx| tower_service::Service::poll_ready(&mut service, cx)).await?;
+        tower_service::Service::call(&mut service, request).await
+    })
 }
 
 /// The status of a transport's error: a status a layer returned as it is,
