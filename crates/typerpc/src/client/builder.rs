@@ -152,8 +152,7 @@ impl ClientBuilder {
             + 'static,
         <L::Service as tower_service::Service<http::Request<super::Body>>>::Error:
             Into<super::BoxError>,
-        <L::Service as tower_service::Service<http::Request<super::Body>>>::Future:
-            Send + 'static,
+        <L::Service as tower_service::Service<http::Request<super::Body>>>::Future: Send + 'static,
     {
         self.layers.push(Box::new(move |inner| {
             super::transport::boxed_service(layer.layer(inner))

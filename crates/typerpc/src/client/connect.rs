@@ -13,9 +13,9 @@ use super::call::Call;
 use super::response::Response;
 use super::transport::{Body, BoxError};
 use super::{Client, Codec};
-use crate::protocol::wire::CONNECT_PROTOCOL_VERSION as PROTOCOL_VERSION;
 use crate::protocol::compression::Compression;
 use crate::protocol::response_writer::COMPRESS_MIN_BYTES;
+use crate::protocol::wire::CONNECT_PROTOCOL_VERSION as PROTOCOL_VERSION;
 use crate::protocol::{connect_error, timeout};
 use crate::Status;
 
@@ -102,8 +102,9 @@ pub(super) async fn unary(
     let body = compression.decompress_bytes(body, call.limit)?;
     if parts.status != http::StatusCode::OK {
         let (headers, trailers) = split_trailers(parts.headers);
-        return Err(connect_error::from_json(&body, parts.status.as_u16())
-            .with_metadata(headers, trailers));
+        return Err(
+            connect_error::from_json(&body, parts.status.as_u16()).with_metadata(headers, trailers)
+        );
     }
     let expected = call.wire.response_media_prefix();
     let content_type = parts
@@ -195,7 +196,9 @@ pub(super) async fn stream_head(
         let status = response.status().as_u16();
         let (parts, body) = response.into_parts();
         let body = read_limited(body, limit).await?;
-        return Err(connect_error::from_json(&body, status).with_metadata(parts.headers, HeaderMap::new()));
+        return Err(
+            connect_error::from_json(&body, status).with_metadata(parts.headers, HeaderMap::new())
+        );
     }
     let content_type = response
         .headers()

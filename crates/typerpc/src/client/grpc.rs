@@ -8,9 +8,9 @@ use http::{HeaderMap, HeaderName, HeaderValue, Response};
 use super::call::Call;
 use super::transport::Body;
 use crate::protocol::compression::Compression;
-use crate::protocol::wire::Wire;
 use crate::protocol::grpc_status::{self, GRPC_MESSAGE, GRPC_STATUS, GRPC_STATUS_DETAILS};
 use crate::protocol::timeout;
+use crate::protocol::wire::Wire;
 use crate::{Code, Status};
 
 /// Adds the protocol's request headers.
@@ -107,6 +107,10 @@ pub(super) fn without_status(mut trailers: HeaderMap) -> HeaderMap {
         trailers.remove(name);
     }
     trailers.remove(CONTENT_TYPE);
+    // A trailers-only answer is also the response head: leave out the
+    // protocol's headers too.
+    trailers.remove("grpc-accept-encoding");
+    trailers.remove("grpc-encoding");
     trailers
 }
 

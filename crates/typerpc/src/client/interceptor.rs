@@ -404,7 +404,9 @@ mod tests {
         assert!(retry.retry(&first, &unavailable).is_some());
         assert!(retry.retry(&first, &Status::internal("bug")).is_none());
         let headers: &'static mut HeaderMap = Box::leak(Box::default());
-        assert!(retry.retry(&call(false, 1, headers), &unavailable).is_none());
+        assert!(retry
+            .retry(&call(false, 1, headers), &unavailable)
+            .is_none());
         let headers: &'static mut HeaderMap = Box::leak(Box::default());
         assert!(retry.retry(&call(true, 2, headers), &unavailable).is_none());
     }

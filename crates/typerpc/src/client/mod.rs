@@ -48,11 +48,11 @@ use futures_util::stream::{Stream, StreamExt};
 use http::Uri;
 
 pub use crate::protocol::compression::Compression;
-pub use builder::{BuildError, ClientBuilder};
-pub use options::CallOptions;
 pub use crate::service::{CallShape, Codec, Protocol};
-pub use interceptor::{ClientCall, ClientInterceptor, ClientOutcome, Retry};
+pub use builder::{BuildError, ClientBuilder};
 use interceptor::Interceptors;
+pub use interceptor::{ClientCall, ClientInterceptor, ClientOutcome, Retry};
+pub use options::CallOptions;
 pub use response::{Response, Streaming};
 pub use transport::{Body, BoxError, HttpService};
 

@@ -49,7 +49,11 @@ pub(crate) enum Transport {
 /// Boxes a tower service over HTTP, whatever its body and error types.
 pub(crate) fn boxed_service<S, B>(service: S) -> HttpService
 where
-    S: tower_service::Service<Request<Body>, Response = Response<B>> + Clone + Send + Sync + 'static,
+    S: tower_service::Service<Request<Body>, Response = Response<B>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     S::Error: Into<BoxError>,
     S::Future: Send + 'static,
     B: http_body::Body<Data = Bytes> + Send + 'static,

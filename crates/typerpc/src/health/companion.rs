@@ -32,10 +32,7 @@ impl Companion for Health {
                     .set_serving(&format!("{}.{}", schema.package, schema.name));
             }
         }
-        vec![(
-            super::service_schema(),
-            Arc::clone(&self.service).methods(),
-        )]
+        vec![(super::service_schema(), Arc::clone(&self.service).methods())]
     }
 
     fn answer_probe(&self, request: &http::request::Parts) -> http::Response<RpcBody> {

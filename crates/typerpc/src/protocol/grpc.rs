@@ -41,7 +41,11 @@ pub(crate) fn unary_request(
 }
 
 /// Reads the one message a unary request carries.
-pub(crate) fn single_message(body: Bytes, limit: usize, compression: Compression) -> Result<Bytes, Status> {
+pub(crate) fn single_message(
+    body: Bytes,
+    limit: usize,
+    compression: Compression,
+) -> Result<Bytes, Status> {
     let mut decoder = EnvelopeDecoder::new(limit);
     decoder.push(body);
     let Some(frame) = decoder.next_frame()? else {

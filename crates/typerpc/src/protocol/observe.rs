@@ -6,7 +6,7 @@
 //! A method without interceptors gets no observer: the pipeline then does
 //! none of this work.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -27,6 +27,8 @@ struct Inner {
     request_bytes: AtomicU64,
     response_messages: AtomicU64,
     response_bytes: AtomicU64,
+    /// How many interceptors entered the call (see `Chain::before`).
+    entered: AtomicUsize,
     reported: AtomicBool,
 }
 
@@ -41,9 +43,18 @@ impl Observer {
                 request_bytes: AtomicU64::new(0),
                 response_messages: AtomicU64::new(0),
                 response_bytes: AtomicU64::new(0),
+                entered: AtomicUsize::new(0),
                 reported: AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Runs the interceptors' `before`, in order.
+    pub(crate) async fn before(&self) -> Result<(), Status> {
+        let inner = &self.inner;
+        let (entered, result) = inner.chain.before(&inner.ctx).await;
+        inner.entered.store(entered, Ordering::Relaxed);
+        result
     }
 
     /// A request message reached the handler.
@@ -66,7 +77,9 @@ impl Observer {
             .response_bytes
             .fetch_add(message.len() as u64, Ordering::Relaxed);
         if inner.chain.observes_messages() {
-            inner.chain.message(&inner.ctx, Direction::Response, message);
+            inner
+                .chain
+                .message(&inner.ctx, Direction::Response, message);
         }
     }
 
@@ -90,7 +103,8 @@ impl Inner {
             response_messages: self.response_messages.load(Ordering::Relaxed),
             response_bytes: self.response_bytes.load(Ordering::Relaxed),
         };
-        self.chain.after(&self.ctx, &outcome);
+        self.chain
+            .after(self.entered.load(Ordering::Relaxed), &self.ctx, &outcome);
     }
 }
 

@@ -145,7 +145,7 @@ where
         None
     } else {
         let observer = Observer::new(route.chain.clone(), ctx.clone(), Instant::now());
-        if let Err(status) = route.chain.before(&ctx).await {
+        if let Err(status) = observer.before().await {
             observer.finish(Some(&status));
             let metadata = ctx.take_response_metadata();
             return error_response(wire, status, metadata.headers, metadata.trailers);

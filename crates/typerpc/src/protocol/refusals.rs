@@ -69,4 +69,3 @@ pub(crate) fn not_allowed(idempotent: bool) -> Response<RpcBody> {
     );
     response
 }
-

@@ -296,10 +296,15 @@ mod tests {
         let ctx = Context::new(HeaderMap::new(), None, None);
         let responses = futures_util::stream::pending().boxed();
         let deadline = Instant::now() + std::time::Duration::from_millis(20);
-        let got: Vec<_> =
-            ResponseFrames::new(responses, writing(Ending::WebTrailers), ctx, Some(deadline), None)
-                .collect()
-                .await;
+        let got: Vec<_> = ResponseFrames::new(
+            responses,
+            writing(Ending::WebTrailers),
+            ctx,
+            Some(deadline),
+            None,
+        )
+        .collect()
+        .await;
         assert_eq!(got.len(), 1);
         let frame = got[0].data_ref().unwrap();
         assert_eq!(frame[0], envelope::FLAG_WEB_TRAILERS);

@@ -48,7 +48,10 @@ impl Wire {
     /// The wire of a request, from its HTTP method and content type. A
     /// Connect GET names its codec in the query: it reads as JSON until
     /// the query is parsed.
-    pub(crate) fn classify(method: &HttpMethod, content_type: Option<&HeaderValue>) -> Option<Wire> {
+    pub(crate) fn classify(
+        method: &HttpMethod,
+        content_type: Option<&HeaderValue>,
+    ) -> Option<Wire> {
         if method == HttpMethod::GET {
             return Some(Wire {
                 protocol: Protocol::Connect,
@@ -252,7 +255,10 @@ mod tests {
                     let back = Wire::classify(&HttpMethod::POST, Some(&wire.content_type()));
                     assert_eq!(back, Some(wire));
                     let ct = wire.content_type();
-                    assert!(ct.to_str().unwrap().starts_with(wire.response_media_prefix()));
+                    assert!(ct
+                        .to_str()
+                        .unwrap()
+                        .starts_with(wire.response_media_prefix()));
                 }
             }
         }

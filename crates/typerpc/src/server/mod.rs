@@ -10,5 +10,8 @@ pub use crate::protocol::{Limits, RpcBody};
 pub use crate::service::{PeerAddr, PeerCertificates};
 pub use cors::Cors;
 pub use router::{Router, RouterFuture};
-pub use serve::{shutdown_signal, ConnectionSettings, Error, Server, DEFAULT_ADDR};
+pub use serve::{
+    shutdown_signal, ConnectionSettings, Error, LayerError, LayeredBody, LayeredService, Server,
+    DEFAULT_ADDR,
+};
 pub use tls::{TlsConfig, TlsError};

@@ -293,11 +293,7 @@ impl Router {
     /// Detaches the companion of type `C`, and stops routing its services.
     pub(crate) fn detach<C: Companion>(mut self) -> Router {
         let inner = self.inner_mut();
-        let Some(at) = inner
-            .companions
-            .iter()
-            .position(|c| c.as_any().is::<C>())
-        else {
+        let Some(at) = inner.companions.iter().position(|c| c.as_any().is::<C>()) else {
             return self;
         };
         let companion = inner.companions.remove(at);

@@ -91,13 +91,65 @@ impl Default for ConnectionSettings {
 /// typerpc::Server::new().add(EchoService).serve().await // 0.0.0.0:50051, until SIGINT/SIGTERM
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct Server {
     router: Router,
+    /// Tower layers around the router, outermost last.
+    layers: Vec<Box<dyn FnOnce(LayeredService) -> LayeredService + Send>>,
     addr: SocketAddr,
     grace: Duration,
     tls: Option<super::tls::TlsConfig>,
     settings: ConnectionSettings,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("router", &self.router)
+            .field("addr", &self.addr)
+            .field("layers", &self.layers.len())
+            .field("tls", &self.tls.is_some())
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The body of a response once tower layers have had it.
+pub type LayeredBody = http_body_util::combinators::UnsyncBoxBody<bytes::Bytes, LayerError>;
+
+/// An error of a layer or of a layered body. A named type rather than a
+/// bare `Box<dyn Error>`: hyper's bounds on the latter trip the compiler's
+/// lifetime inference.
+#[derive(Debug)]
+pub struct LayerError(pub BoxError);
+
+impl std::fmt::Display for LayerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for LayerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+/// An error a layer may return.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The router as the layers given to [`Server::layer`] see it (each
+/// wraps the router and the layers added before it), boxed.
+pub type LayeredService = tower::util::BoxCloneSyncService<
+    http::Request<Incoming>,
+    http::Response<LayeredBody>,
+    BoxError,
+>;
+
+/// What a connection calls: the router itself, or the router in layers.
+#[derive(Clone)]
+enum Served {
+    Router(Router),
+    Layered(LayeredService),
 }
 
 impl Default for Server {
@@ -113,6 +165,7 @@ impl Server {
     pub fn new() -> Server {
         Server {
             router: Router::new().with_health().with_reflection(),
+            layers: Vec::new(),
             addr: SocketAddr::from(DEFAULT_ADDR),
             grace: Duration::from_secs(10),
             tls: None,
@@ -191,6 +244,76 @@ impl Server {
         self
     }
 
+    /// Wraps the router in a tower layer: tower-http's `TraceLayer`,
+    /// `CorsLayer` or `CompressionLayer`, tower's `ConcurrencyLimitLayer`
+    /// or `TimeoutLayer`, or your own. The first layer added is the
+    /// innermost. A layer's error (tower's timeout, say) closes the
+    /// request's stream; prefer layers that answer with a response.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), typerpc::Error> {
+    /// typerpc::Server::new()
+    ///     .layer(tower_http::trace::TraceLayer::new_for_http())
+    ///     .layer(tower::limit::ConcurrencyLimitLayer::new(1024))
+    ///     .serve()
+    ///     .await
+    /// # }
+    /// ```
+    pub fn layer<L, B>(mut self, layer: L) -> Server
+    where
+        L: tower_layer::Layer<LayeredService> + Send + 'static,
+        L::Service: tower_service::Service<http::Request<Incoming>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower_service::Service<http::Request<Incoming>>>::Error: Into<BoxError>,
+        <L::Service as tower_service::Service<http::Request<Incoming>>>::Future: Send + 'static,
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        self.layers.push(Box::new(move |inner: LayeredService| {
+            use http_body_util::BodyExt;
+            use tower::ServiceExt;
+            LayeredService::new(
+                layer
+                    .layer(inner)
+                    .map_response(|response: http::Response<B>| {
+                        response.map(|body| body.map_err(|e| LayerError(e.into())).boxed_unsync())
+                    })
+                    .map_err(Into::into),
+            )
+        }));
+        self
+    }
+
+    /// The service connections call.
+    fn service(
+        router: Router,
+        layers: Vec<Box<dyn FnOnce(LayeredService) -> LayeredService + Send>>,
+    ) -> Served {
+        if layers.is_empty() {
+            return Served::Router(router);
+        }
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let boxed = ServiceExt::<http::Request<Incoming>>::map_response(
+            router,
+            |response: http::Response<crate::protocol::RpcBody>| {
+                response.map(|body| body.map_err(|never| match never {}).boxed_unsync())
+            },
+        );
+        let boxed = ServiceExt::<http::Request<Incoming>>::map_err(
+            boxed,
+            |never: std::convert::Infallible| -> BoxError { match never {} },
+        );
+        let mut service = LayeredService::new(boxed);
+        for layer in layers {
+            service = layer(service);
+        }
+        Served::Layered(service)
+    }
+
     /// The router, to mount in another web framework instead of serving.
     pub fn into_router(self) -> Router {
         self.router
@@ -246,6 +369,7 @@ impl Server {
             .keep_alive_timeout(settings.keep_alive_timeout)
             .initial_stream_window_size(settings.stream_window)
             .initial_connection_window_size(settings.stream_window.saturating_mul(2));
+        let service = Server::service(self.router.clone(), self.layers);
         let graceful = GracefulShutdown::new();
         let mut signal = std::pin::pin!(signal);
         loop {
@@ -265,7 +389,7 @@ impl Server {
                     let connection = Connection {
                         builder: builder.clone(),
                         watcher: graceful.watcher(),
-                        router: self.router.clone(),
+                        service: service.clone(),
                         peer,
                     };
                     match &acceptor {
@@ -302,6 +426,24 @@ impl Server {
     }
 }
 
+/// Calls the layered service once it is ready. The future is boxed with
+/// its types spelled out: left to inference, tower's generic `Oneshot`
+/// makes the connection's future lose `Send`.
+fn call_layered(
+    mut service: LayeredService,
+    request: http::Request<Incoming>,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<http::Response<LayeredBody>, LayerError>> + Send>>
+{
+    Box::pin(async move {
+        std::future::poll_fn(|cx| tower_service::Service::poll_ready(&mut service, cx))
+            .await
+            .map_err(LayerError)?;
+        tower_service::Service::call(&mut service, request)
+            .await
+            .map_err(LayerError)
+    })
+}
+
 /// hyper's default bound on HTTP/1.1 request headers.
 const HYPER_MAX_HEADERS: usize = 100;
 
@@ -312,7 +454,7 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 struct Connection {
     builder: auto::Builder<TokioExecutor>,
     watcher: hyper_util::server::graceful::Watcher,
-    router: Router,
+    service: Served,
     peer: SocketAddr,
 }
 
@@ -324,22 +466,41 @@ impl Connection {
         let Connection {
             builder,
             watcher,
-            router,
+            service,
             peer,
         } = self;
-        let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+        let tag = move |request: &mut http::Request<Incoming>| {
             request.extensions_mut().insert(PeerAddr(peer));
             if let Some(certificates) = &certificates {
                 request.extensions_mut().insert(certificates.clone());
             }
-            let mut router = router.clone();
-            tower_service::Service::call(&mut router, request)
-        });
-        let connection = builder
-            .serve_connection(TokioIo::new(io), service)
-            .into_owned();
+        };
         // A connection error (a client that vanished) ends only that connection.
-        let _ = watcher.watch(connection).await;
+        match service {
+            Served::Router(router) => {
+                let service = hyper::service::service_fn(move |mut request| {
+                    tag(&mut request);
+                    let mut router = router.clone();
+                    tower_service::Service::call(&mut router, request)
+                });
+                let connection = builder
+                    .serve_connection(TokioIo::new(io), service)
+                    .into_owned();
+                let _ = watcher.watch(connection).await;
+            }
+            Served::Layered(layered) => {
+                let service = hyper::service::service_fn(move |mut request| {
+                    tag(&mut request);
+                    // Layers such as a concurrency limit must be ready
+                    // before each call.
+                    call_layered(layered.clone(), request)
+                });
+                let connection = builder
+                    .serve_connection(TokioIo::new(io), service)
+                    .into_owned();
+                let _ = watcher.watch(connection).await;
+            }
+        }
     }
 }
 

@@ -243,17 +243,22 @@ impl Chain {
         self.observes_messages
     }
 
-    /// Runs every `before` in order; the first rejection wins.
-    pub(crate) async fn before(&self, ctx: &Context) -> Result<(), Status> {
-        for interceptor in self.interceptors.iter() {
-            interceptor.before(ctx).resolve().await?;
+    /// Runs every `before` in order; the first rejection wins. Returns
+    /// how many interceptors entered the call: those whose `before` ran,
+    /// the rejecting one included. Only they see its end, as if each
+    /// wrapped the ones after it.
+    pub(crate) async fn before(&self, ctx: &Context) -> (usize, Result<(), Status>) {
+        for (at, interceptor) in self.interceptors.iter().enumerate() {
+            if let Err(status) = interceptor.before(ctx).resolve().await {
+                return (at + 1, Err(status));
+            }
         }
-        Ok(())
+        (self.interceptors.len(), Ok(()))
     }
 
-    /// Runs every `after`, last added first.
-    pub(crate) fn after(&self, ctx: &Context, outcome: &Outcome<'_>) {
-        for interceptor in self.interceptors.iter().rev() {
+    /// Runs the `after` of the first `entered` interceptors, last first.
+    pub(crate) fn after(&self, entered: usize, ctx: &Context, outcome: &Outcome<'_>) {
+        for interceptor in self.interceptors[..entered].iter().rev() {
             interceptor.after(ctx, outcome);
         }
     }

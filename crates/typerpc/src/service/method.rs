@@ -227,15 +227,16 @@ async fn guarded<T>(future: BoxFuture<Result<T, Status>>) -> Result<T, Status> {
 }
 
 /// The single request of a unary or server-streaming call: exactly one
-/// message, then the end of the stream.
+/// message, then the end of the stream. Anything else is `unimplemented`,
+/// as grpc-go and connect-go answer (the client speaks another shape).
 async fn exactly_one(mut requests: EncodedStream) -> Result<Bytes, Status> {
     let Some(first) = requests.next().await.transpose()? else {
-        return Err(Status::internal(
+        return Err(Status::unimplemented(
             "the request has no message; this method takes exactly one",
         ));
     };
     if requests.next().await.transpose()?.is_some() {
-        return Err(Status::internal(
+        return Err(Status::unimplemented(
             "the request has more than one message; this method takes exactly one",
         ));
     }
