@@ -4,6 +4,30 @@
 //! protobuf binary format, proto3 JSON and a schema that renders to `.proto`
 //! text and descriptors, with no `.proto` input, no `protoc` and no build
 //! script.
+//!
+//! # Layers
+//!
+//! The modules form layers; each uses only those below it (a test,
+//! `tests/layers.rs`, fails on an import from above). Bottom to top:
+//!
+//! | layer | modules | what it knows |
+//! |---|---|---|
+//! | schema | [`schema`] | services, messages and fields as data; `.proto` text and descriptors |
+//! | message | [`message`] | the binary and JSON wire formats, well-known types, the constraint vocabulary |
+//! | status | [`status`] | [`Status`] and [`Code`] |
+//! | validate | [`validate`] | request checks and `google.rpc.BadRequest` |
+//! | service | [`service`] | type-erased methods, the [`Context`], interceptors, the call's facts |
+//! | protocol | [`protocol`] | gRPC, gRPC-Web and Connect: one server pipeline, the wire described once |
+//! | client | [`client`] | calls over any `tower::Service` transport |
+//! | router | [`Router`] | the method table, interceptor scopes, CORS, companions |
+//! | health | [`health`] | `grpc.health.v1`, attached to a router as a companion |
+//! | reflection | [`reflection`] | `grpc.reflection`, likewise |
+//! | serve | [`Server`] | hyper, TLS, layers, graceful shutdown, health and reflection on by default |
+//! | testing | [`testing`] | servers on loopback ports for tests |
+//!
+//! A protocol never sees a user type, the router never sees a wire
+//! format, and health and reflection are services like any other: the
+//! router learns of them only as companions that follow its services.
 #![warn(missing_docs)]
 
 // Lets the derive's `::typerpc::...` paths work inside this crate too.
@@ -24,6 +48,9 @@ pub mod validate;
 pub use client::Client;
 pub use futures_util::stream;
 pub use futures_util::Stream;
+/// The `http` crate, whose header, method and status types typerpc's API
+/// uses: no separate dependency needed to set a header.
+pub use http;
 pub use message::json::{JsonError, JsonOptions};
 pub use message::traits::{Enumeration, Message, Oneof};
 pub use message::wkt::{

@@ -1,6 +1,7 @@
 //! The message runtime: the protobuf binary wire format, proto3 JSON and the
 //! well-known types, for types that derive [`Message`](crate::Message).
 
+pub(crate) mod constraints;
 pub mod field;
 pub mod json;
 pub mod traits;

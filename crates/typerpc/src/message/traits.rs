@@ -6,10 +6,10 @@ use bytes::{Buf, BufMut};
 use prost::encoding::{DecodeContext, WireType};
 use prost::DecodeError;
 
+use crate::message::constraints::{Checker, Violations};
 use crate::message::field::decode_key;
 use crate::message::json::{JsonError, JsonOptions, JsonParser, JsonWriter};
 use crate::schema::model::{EnumSchema, MessageSchema, OneofSchema};
-use crate::validate::{Checker, Violations};
 
 /// A protobuf message: binary wire format, proto3 JSON and a schema.
 ///
@@ -100,7 +100,7 @@ pub trait Message: Default + Send + Sync + Sized + 'static {
     /// assert_eq!(error.to_string(), "limit: must be greater than or equal to 1");
     /// ```
     fn validate(&self) -> Result<(), Violations> {
-        let violations = crate::validate::collect(self);
+        let violations = crate::message::constraints::collect(self);
         if violations.is_empty() {
             Ok(())
         } else {

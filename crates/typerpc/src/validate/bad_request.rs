@@ -6,7 +6,7 @@
 //! googleapis-common-protos, `@bufbuild/protobuf`'s registry, tonic-types)
 //! decodes the detail.
 
-use super::violation::Violations;
+use crate::message::constraints::Violations;
 use crate::Status;
 
 /// `google.rpc.BadRequest`: which fields of a request are invalid.

@@ -76,17 +76,13 @@
 //! comment.
 
 mod bad_request;
-pub mod formats;
-mod nested;
-mod path;
-#[doc(hidden)]
-pub mod rules;
-mod violation;
 
+#[doc(hidden)]
+pub use crate::message::constraints::rules;
+pub use crate::message::constraints::{
+    formats, Checker, Nested, PathKey, Segment, Violation, Violations, MAX_VIOLATIONS,
+};
 pub use bad_request::{BadRequest, FieldViolation, LocalizedMessage};
-pub use nested::Nested;
-pub use path::{Checker, PathKey, Segment};
-pub use violation::{Violation, Violations, MAX_VIOLATIONS};
 
 use crate::{Message, Status};
 
@@ -117,11 +113,4 @@ pub fn check_request<M: Message>(message: &M) -> Result<(), Status> {
 #[inline]
 pub fn check_outgoing<M: Message>(message: &M) -> Result<(), Status> {
     check_request(message)
-}
-
-/// Runs the checks of `message` into a fresh collection.
-pub(crate) fn collect<M: Message>(message: &M) -> Violations {
-    let mut out = Violations::default();
-    Checker::root(&mut out, |c| message.check_constraints(c));
-    out
 }
