@@ -169,6 +169,18 @@ impl Router {
         self
     }
 
+    /// Adds a service known only by its schema, with methods built at run
+    /// time ([`Method::encoded`](crate::service::Method::encoded)): a
+    /// gateway forwarding calls, or handlers registered from another
+    /// language. It is served, described and intercepted like any other.
+    pub fn add_methods(mut self, schema: &'static ServiceSchema, methods: Vec<Method>) -> Router {
+        let inner = self.inner_mut();
+        inner.insert_methods(schema, methods);
+        inner.services.push(schema);
+        inner.refresh_companions();
+        self
+    }
+
     /// Adds an interceptor for every method, those added before and after.
     ///
     /// Interceptors run in the order they were added (`before`), and in

@@ -96,11 +96,53 @@ where
     }
 }
 
-/// Encoded request messages, out of their envelopes and decompressed.
-pub(crate) type EncodedStream = BoxStream<'static, Result<Bytes, Status>>;
+/// Encoded request messages, out of their envelopes and decompressed, in
+/// the call's codec ([`Context::codec`]).
+pub type EncodedStream = BoxStream<'static, Result<Bytes, Status>>;
 
-/// Encoded response messages, not yet compressed or enveloped.
-pub(crate) type EncodedResponses = BoxStream<'static, Result<Vec<u8>, Status>>;
+/// Encoded response messages in the call's codec, not yet compressed or
+/// enveloped.
+pub type EncodedResponses = BoxStream<'static, Result<Vec<u8>, Status>>;
+
+/// A method that works on encoded messages, for front-ends that know a
+/// method only at run time: a gateway forwarding calls it knows by their
+/// descriptors, or another language registering handlers. The pipeline
+/// serves it exactly as a typed method: every protocol, the interceptors,
+/// deadlines, compression and limits; only decoding, validation and
+/// encoding are the handler's. Messages are in [`Context::codec`].
+///
+/// Every call shape goes through this one function: a unary or
+/// server-streaming method gets a stream of exactly one request, and a
+/// unary or client-streaming method must answer exactly one response.
+pub trait EncodedHandler: Send + Sync + 'static {
+    /// Serves one call.
+    fn call(
+        &self,
+        ctx: Context,
+        requests: EncodedStream,
+    ) -> BoxFuture<Result<EncodedResponses, Status>>;
+}
+
+/// An [`EncodedHandler`] as the pipeline holds a streaming method.
+struct Encoded<H>(H);
+
+impl<H: EncodedHandler> StreamingHandler for Encoded<H> {
+    fn call(
+        &self,
+        ctx: Context,
+        requests: EncodedStream,
+        _format: &Format,
+    ) -> BoxFuture<Result<EncodedResponses, Status>> {
+        let future = self.0.call(ctx, requests);
+        Box::pin(async move {
+            let responses = guarded(future).await?;
+            Ok(AssertUnwindSafe(responses)
+                .catch_unwind()
+                .map(|item| item.unwrap_or_else(|_| Err(Status::internal("the handler panicked"))))
+                .boxed())
+        })
+    }
+}
 
 /// A typed server-streaming handler, as `#[service]` writes it.
 type ServerStreamingFn<S, Req, Res> =
@@ -411,6 +453,18 @@ impl Method {
         Method::streaming(schema, BidiStreaming { service, function })
     }
 
+    /// A method served by a handler of encoded messages (see
+    /// [`EncodedHandler`]), described by `schema`. Its request and
+    /// response types are the schema's; the handler decodes and encodes
+    /// them itself.
+    pub fn encoded(schema: &'static MethodSchema, handler: impl EncodedHandler) -> Method {
+        Method {
+            schema,
+            register: |_| {},
+            handler: Handler::Streaming(Arc::new(Encoded(handler))),
+        }
+    }
+
     fn streaming<H: StreamingHandler + TypedHandler + 'static>(
         schema: &'static MethodSchema,
         handler: H,
@@ -425,7 +479,7 @@ impl Method {
     /// Whether either side streams (the protocol layer serves the call with
     /// streams rather than single messages).
     pub fn is_streaming(&self) -> bool {
-        matches!(self.handler, Handler::Streaming(_))
+        self.schema.client_streaming || self.schema.server_streaming
     }
 
     /// The method's schema (name, types, idempotency).

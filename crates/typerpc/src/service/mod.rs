@@ -158,8 +158,8 @@ pub(crate) use context::CallFacts;
 pub use context::{Context, ResponseMetadata};
 pub(crate) use interceptor::Chain;
 pub use interceptor::{interceptor_fn, Before, Direction, Interceptor, InterceptorFn, Outcome};
-pub(crate) use method::{decode_response, encode, EncodedResponses, EncodedStream, Format};
-pub use method::{Method, RpcResult};
+pub(crate) use method::{decode_response, encode, Format};
+pub use method::{BoxFuture, EncodedHandler, EncodedResponses, EncodedStream, Method, RpcResult};
 pub use peer::{PeerAddr, PeerCertificates};
 pub use stream::{RequestStream, ResponseStream};
 
