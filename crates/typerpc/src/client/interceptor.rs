@@ -63,66 +63,61 @@ pub trait ClientInterceptor: Send + Sync + 'static {
     }
 }
 
+/// What a client knows of a call before it starts.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct CallFacts {
+    pub procedure: &'static str,
+    pub shape: CallShape,
+    pub protocol: Protocol,
+    pub codec: Codec,
+    pub idempotent: bool,
+    pub deadline: Option<Instant>,
+}
+
 /// A call as a client interceptor sees it.
 #[derive(Debug)]
 pub struct ClientCall<'a> {
-    procedure: &'static str,
-    shape: CallShape,
-    protocol: Protocol,
-    codec: Codec,
-    idempotent: bool,
+    facts: CallFacts,
     attempt: u32,
-    deadline: Option<Instant>,
     headers: &'a mut HeaderMap,
 }
 
 impl<'a> ClientCall<'a> {
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
-        procedure: &'static str,
-        shape: CallShape,
-        protocol: Protocol,
-        codec: Codec,
-        idempotent: bool,
+        facts: CallFacts,
         attempt: u32,
-        deadline: Option<Instant>,
         headers: &'a mut HeaderMap,
     ) -> ClientCall<'a> {
         ClientCall {
-            procedure,
-            shape,
-            protocol,
-            codec,
-            idempotent,
+            facts,
             attempt,
-            deadline,
             headers,
         }
     }
 
     /// The procedure: `/package.Service/Method`.
     pub fn procedure(&self) -> &str {
-        self.procedure
+        self.facts.procedure
     }
 
     /// How many messages go each way.
     pub fn shape(&self) -> CallShape {
-        self.shape
+        self.facts.shape
     }
 
     /// The protocol the client speaks.
     pub fn protocol(&self) -> Protocol {
-        self.protocol
+        self.facts.protocol
     }
 
     /// How messages are encoded.
     pub fn codec(&self) -> Codec {
-        self.codec
+        self.facts.codec
     }
 
     /// Whether the method is marked free of side effects (safe to retry).
     pub fn is_idempotent(&self) -> bool {
-        self.idempotent
+        self.facts.idempotent
     }
 
     /// Which attempt this is, from 1.
@@ -132,7 +127,7 @@ impl<'a> ClientCall<'a> {
 
     /// When the call gives up, if it has a timeout.
     pub fn deadline(&self) -> Option<Instant> {
-        self.deadline
+        self.facts.deadline
     }
 
     /// The request headers.
@@ -296,38 +291,22 @@ impl Interceptors {
 /// fails, or, if the caller drops it first, as `canceled`.
 pub(super) struct StreamEnd {
     interceptors: Interceptors,
-    procedure: &'static str,
-    shape: CallShape,
-    protocol: Protocol,
-    codec: Codec,
-    idempotent: bool,
-    deadline: Option<Instant>,
+    facts: CallFacts,
     headers: HeaderMap,
     start: Instant,
     reported: AtomicBool,
 }
 
 impl StreamEnd {
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         interceptors: Interceptors,
-        procedure: &'static str,
-        shape: CallShape,
-        protocol: Protocol,
-        codec: Codec,
-        idempotent: bool,
-        deadline: Option<Instant>,
+        facts: CallFacts,
         headers: HeaderMap,
         start: Instant,
     ) -> StreamEnd {
         StreamEnd {
             interceptors,
-            procedure,
-            shape,
-            protocol,
-            codec,
-            idempotent,
-            deadline,
+            facts,
             headers,
             start,
             reported: AtomicBool::new(false),
@@ -339,16 +318,7 @@ impl StreamEnd {
             return;
         }
         let mut headers = std::mem::take(&mut self.headers);
-        let call = ClientCall::new(
-            self.procedure,
-            self.shape,
-            self.protocol,
-            self.codec,
-            self.idempotent,
-            1,
-            self.deadline,
-            &mut headers,
-        );
+        let call = ClientCall::new(self.facts, 1, &mut headers);
         self.interceptors.after(&call, self.start, 1, error);
     }
 }
@@ -387,16 +357,15 @@ mod tests {
         let retry = Retry::new().max_attempts(2);
         let mut headers = HeaderMap::new();
         let call = |idempotent, attempt, headers: &'static mut HeaderMap| {
-            ClientCall::new(
-                "/a.B/C",
-                CallShape::Unary,
-                Protocol::Grpc,
-                Codec::Proto,
+            let facts = CallFacts {
+                procedure: "/a.B/C",
+                shape: CallShape::Unary,
+                protocol: Protocol::Grpc,
+                codec: Codec::Proto,
                 idempotent,
-                attempt,
-                None,
-                headers,
-            )
+                deadline: None,
+            };
+            ClientCall::new(facts, attempt, headers)
         };
         let unavailable = Status::unavailable("down");
         let headers: &'static mut HeaderMap = Box::leak(Box::new(std::mem::take(&mut headers)));

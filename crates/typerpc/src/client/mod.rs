@@ -280,16 +280,18 @@ impl Client {
 
     /// The call as interceptors see it.
     fn client_call<'a>(&self, call: &'a mut call::Call, attempt: u32) -> ClientCall<'a> {
-        ClientCall::new(
-            call.method.path(),
-            call.shape,
-            self.inner.protocol,
-            self.inner.codec,
-            call.method.idempotent,
-            attempt,
-            call.deadline,
-            &mut call.headers,
-        )
+        ClientCall::new(self.call_facts(call), attempt, &mut call.headers)
+    }
+
+    fn call_facts(&self, call: &call::Call) -> interceptor::CallFacts {
+        interceptor::CallFacts {
+            procedure: call.method.path(),
+            shape: call.shape,
+            protocol: self.inner.protocol,
+            codec: self.inner.codec,
+            idempotent: call.method.idempotent,
+            deadline: call.deadline,
+        }
     }
 
     /// Starts a streaming call (any shape) through the interceptors:
@@ -307,12 +309,7 @@ impl Client {
         let before = interceptors.before(&mut self.client_call(call, 1));
         let mut end = interceptor::StreamEnd::new(
             interceptors.clone(),
-            call.method.path(),
-            call.shape,
-            self.inner.protocol,
-            self.inner.codec,
-            call.method.idempotent,
-            call.deadline,
+            self.call_facts(call),
             call.headers.clone(),
             start,
         );
