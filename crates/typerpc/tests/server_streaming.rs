@@ -621,3 +621,55 @@ async fn many_concurrent_streams_on_one_connection() {
 fn _streams_are_send(stream: typerpc::ResponseStream<Counted>) -> impl Send {
     stream.map(|x| x)
 }
+
+/// A gRPC stream that fails, or ends, before its first message is
+/// answered "trailers-only", as grpc-go and connect-go do: the status and
+/// the handler's metadata in the response headers, no body, no trailers.
+#[tokio::test]
+async fn grpc_streams_that_end_before_a_message_answer_trailers_only() {
+    let (server, _) = start().await;
+    let url = server.url("/stream.v1.StreamService/Count");
+    for (request, code) in [
+        (
+            CountRequest {
+                to: 3,
+                fail_at: 1,
+                ..CountRequest::default()
+            },
+            "10",
+        ),
+        (CountRequest::default(), "0"),
+    ] {
+        let body = envelopes(&[request.encode_to_vec()]);
+        let request = Request::post(url.clone())
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .body(Full::new(body))
+            .unwrap();
+        let response = http2().request(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let headers = response.headers().clone();
+        assert_eq!(headers["grpc-status"], code);
+        assert_eq!(headers["x-stream"], "count");
+        assert_eq!(headers["content-type"], "application/grpc+proto");
+        let collected = response.into_body().collect().await.unwrap();
+        assert!(collected.trailers().is_none());
+        assert!(collected.to_bytes().is_empty());
+    }
+    // A stream that has a message to send answers with headers first and
+    // the status in trailers.
+    let body = envelopes(&[CountRequest {
+        to: 1,
+        ..CountRequest::default()
+    }
+    .encode_to_vec()]);
+    let request = Request::post(url)
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(Full::new(body))
+        .unwrap();
+    let response = http2().request(request).await.unwrap();
+    assert!(!response.headers().contains_key("grpc-status"));
+    let collected = response.into_body().collect().await.unwrap();
+    assert_eq!(collected.trailers().unwrap()["grpc-status"], "0");
+}

@@ -516,3 +516,68 @@ async fn graceful_shutdown_lets_in_flight_calls_finish() {
     // New connections are refused once the server stopped.
     assert!(tokio::net::TcpStream::connect(server.addr).await.is_err());
 }
+
+/// With no accept-encoding header, every protocol answers in the
+/// request's own compression; an accept header that leaves it out is
+/// obeyed.
+#[tokio::test]
+async fn responses_use_the_request_compression_unless_told_otherwise() {
+    use typerpc::client::Compression;
+    let server = TestServer::start().await;
+    let text = "z".repeat(4_000);
+    let request_json = format!(r#"{{"text":"{text}"}}"#);
+    let message = EchoRequest {
+        text: text.clone(),
+        ..EchoRequest::default()
+    }
+    .encode_to_vec();
+    let packed = Compression::Gzip.compress(&message);
+    let mut enveloped = vec![1u8];
+    enveloped.extend_from_slice(&(packed.len() as u32).to_be_bytes());
+    enveloped.extend_from_slice(&packed);
+    let url = server.url("/echo.v1.EchoService/Echo");
+    for accept in [None, Some("identity")] {
+        // Connect unary: content-encoding, accept-encoding.
+        let mut request = post(
+            url.clone(),
+            "application/json",
+            Compression::Gzip.compress(request_json.as_bytes()),
+        );
+        request
+            .headers_mut()
+            .insert("content-encoding", "gzip".parse().unwrap());
+        if let Some(accept) = accept {
+            request
+                .headers_mut()
+                .insert("accept-encoding", accept.parse().unwrap());
+        }
+        let (status, headers, body, _) = send(&http1(), request).await;
+        assert_eq!(status, StatusCode::OK);
+        let body = if accept.is_none() {
+            assert_eq!(headers["content-encoding"], "gzip");
+            Compression::Gzip.decompress(&body, 1 << 20).unwrap()
+        } else {
+            assert!(!headers.contains_key("content-encoding"));
+            body
+        };
+        assert_eq!(json(&body)["text"], text.as_str());
+
+        // gRPC-Web: grpc-encoding, grpc-accept-encoding.
+        let mut request = post(url.clone(), "application/grpc-web+proto", enveloped.clone());
+        request
+            .headers_mut()
+            .insert("grpc-encoding", "gzip".parse().unwrap());
+        if let Some(accept) = accept {
+            request
+                .headers_mut()
+                .insert("grpc-accept-encoding", accept.parse().unwrap());
+        }
+        let (status, headers, body, _) = send(&http1(), request).await;
+        assert_eq!(status, StatusCode::OK);
+        let compressed = body[0] & 1 == 1;
+        assert_eq!(compressed, accept.is_none(), "{accept:?}");
+        if accept.is_none() {
+            assert_eq!(headers["grpc-encoding"], "gzip");
+        }
+    }
+}
