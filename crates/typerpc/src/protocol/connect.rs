@@ -18,7 +18,7 @@ use crate::Status;
 
 /// Checks `connect-protocol-version`, when sent: only `1` exists.
 pub(crate) fn check_version(headers: &HeaderMap) -> Result<(), Status> {
-    match headers.get(CONNECT_PROTOCOL_VERSION) {
+    match headers.get(&CONNECT_PROTOCOL_VERSION) {
         Some(version) if version != "1" => Err(Status::invalid_argument(format!(
             "connect-protocol-version must be \"1\", got {version:?}"
         ))),

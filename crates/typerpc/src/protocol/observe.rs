@@ -3,8 +3,10 @@
 //! the outcome exactly once, when the call ends or, if the client went
 //! away first, when the last piece of the call is dropped.
 //!
-//! A method without interceptors gets no observer: the pipeline then does
-//! none of this work.
+//! A method without interceptors gets no watch: the pipeline then does
+//! none of this work. A unary call keeps its watch on its own future (no
+//! allocation); a streaming call shares it, in an [`Observer`], between
+//! the request reader and the response writer.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -13,13 +15,12 @@ use std::time::Instant;
 use crate::service::{Chain, Context, Direction, Outcome};
 use crate::Status;
 
-/// Shared by the request reader and the response writer of one call.
-#[derive(Clone)]
-pub(crate) struct Observer {
-    inner: Arc<Inner>,
-}
+/// A watch shared by the request reader and the response writer of one
+/// streaming call.
+pub(crate) type Observer = Arc<CallWatch>;
 
-struct Inner {
+/// The interceptors' view of one call.
+pub(crate) struct CallWatch {
     chain: Chain,
     ctx: Context,
     start: Instant,
@@ -32,64 +33,53 @@ struct Inner {
     reported: AtomicBool,
 }
 
-impl Observer {
-    pub(crate) fn new(chain: Chain, ctx: Context, start: Instant) -> Observer {
-        Observer {
-            inner: Arc::new(Inner {
-                chain,
-                ctx,
-                start,
-                request_messages: AtomicU64::new(0),
-                request_bytes: AtomicU64::new(0),
-                response_messages: AtomicU64::new(0),
-                response_bytes: AtomicU64::new(0),
-                entered: AtomicUsize::new(0),
-                reported: AtomicBool::new(false),
-            }),
+impl CallWatch {
+    pub(crate) fn new(chain: Chain, ctx: Context, start: Instant) -> CallWatch {
+        CallWatch {
+            chain,
+            ctx,
+            start,
+            request_messages: AtomicU64::new(0),
+            request_bytes: AtomicU64::new(0),
+            response_messages: AtomicU64::new(0),
+            response_bytes: AtomicU64::new(0),
+            entered: AtomicUsize::new(0),
+            reported: AtomicBool::new(false),
         }
     }
 
     /// Runs the interceptors' `before`, in order.
     pub(crate) async fn before(&self) -> Result<(), Status> {
-        let inner = &self.inner;
-        let (entered, result) = inner.chain.before(&inner.ctx).await;
-        inner.entered.store(entered, Ordering::Relaxed);
+        let (entered, result) = self.chain.before(&self.ctx).await;
+        self.entered.store(entered, Ordering::Relaxed);
         result
     }
 
     /// A request message reached the handler.
     pub(crate) fn request(&self, message: &[u8]) {
-        let inner = &self.inner;
-        inner.request_messages.fetch_add(1, Ordering::Relaxed);
-        inner
-            .request_bytes
+        self.request_messages.fetch_add(1, Ordering::Relaxed);
+        self.request_bytes
             .fetch_add(message.len() as u64, Ordering::Relaxed);
-        if inner.chain.observes_messages() {
-            inner.chain.message(&inner.ctx, Direction::Request, message);
+        if self.chain.observes_messages() {
+            self.chain.message(&self.ctx, Direction::Request, message);
         }
     }
 
     /// A response message is being written.
     pub(crate) fn response(&self, message: &[u8]) {
-        let inner = &self.inner;
-        inner.response_messages.fetch_add(1, Ordering::Relaxed);
-        inner
-            .response_bytes
+        self.response_messages.fetch_add(1, Ordering::Relaxed);
+        self.response_bytes
             .fetch_add(message.len() as u64, Ordering::Relaxed);
-        if inner.chain.observes_messages() {
-            inner
-                .chain
-                .message(&inner.ctx, Direction::Response, message);
+        if self.chain.observes_messages() {
+            self.chain.message(&self.ctx, Direction::Response, message);
         }
     }
 
     /// The call ended: `None` for success. Only the first report counts.
     pub(crate) fn finish(&self, error: Option<&Status>) {
-        self.inner.report(error);
+        self.report(error);
     }
-}
 
-impl Inner {
     fn report(&self, error: Option<&Status>) {
         if self.reported.swap(true, Ordering::AcqRel) {
             return;
@@ -108,7 +98,7 @@ impl Inner {
     }
 }
 
-impl Drop for Inner {
+impl Drop for CallWatch {
     fn drop(&mut self) {
         if !*self.reported.get_mut() {
             self.report(Some(&Status::canceled(

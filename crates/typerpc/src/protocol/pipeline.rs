@@ -23,7 +23,7 @@ use super::body::{read_body, RpcBody};
 use super::compression::Compression;
 use super::config::Config;
 use super::connect::{self, GetQuery};
-use super::observe::Observer;
+use super::observe::{CallWatch, Observer};
 use super::request_reader::{self, Framing};
 use super::response_writer::{Ending, ResponseFrames, Writing};
 use super::wire::{Form, Wire};
@@ -141,23 +141,23 @@ where
             codec: wire.codec,
         },
     );
-    let observer = if route.chain.is_empty() {
+    let watch = if route.chain.is_empty() {
         None
     } else {
-        let observer = Observer::new(route.chain.clone(), ctx.clone(), Instant::now());
-        if let Err(status) = observer.before().await {
-            observer.finish(Some(&status));
+        let watch = CallWatch::new(route.chain.clone(), ctx.clone(), Instant::now());
+        if let Err(status) = watch.before().await {
+            watch.finish(Some(&status));
             let metadata = ctx.take_response_metadata();
             return error_response(wire, status, metadata.headers, metadata.trailers);
         }
-        Some(observer)
+        Some(watch)
     };
     let call = Call {
         config,
         wire,
         head,
         ctx,
-        observer,
+        watch,
     };
     if route.method.is_streaming() {
         call.streaming(&route.method, body).await
@@ -173,7 +173,7 @@ fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Resul
     if wire.protocol == Protocol::Connect {
         connect::check_version(headers)?;
     }
-    let deadline = match headers.get(wire.timeout_header()) {
+    let deadline = match headers.get(&wire.timeout_header()) {
         None => None,
         Some(value) if wire.is_grpc() => Some(Instant::now() + timeout::parse_grpc_timeout(value)?),
         Some(value) => Some(Instant::now() + timeout::parse_connect_timeout(value)?),
@@ -188,7 +188,7 @@ fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Resul
                 Compression::from_header(&value)?
             }
         },
-        None => match headers.get(encoding_header) {
+        None => match headers.get(&encoding_header) {
             Some(value) => Compression::from_header(value)?,
             None => Compression::Identity,
         },
@@ -197,7 +197,7 @@ fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Resul
         deadline,
         request_compression,
         response_compression: Compression::for_response(
-            headers.get(accept_header),
+            headers.get(&accept_header),
             request_compression,
         ),
     })
@@ -270,7 +270,8 @@ struct Call<'a> {
     wire: Wire,
     head: Head,
     ctx: Context,
-    observer: Option<Observer>,
+    /// The interceptors' view, if the method has any.
+    watch: Option<CallWatch>,
 }
 
 impl Call<'_> {
@@ -282,21 +283,21 @@ impl Call<'_> {
     {
         let request = match self.read_unary(body, query).await {
             Ok(request) => request,
-            Err(status) => return self.failed(status),
+            Err(status) => return self.failed(status, None),
         };
-        if let Some(observer) = &self.observer {
-            observer.request(&request);
+        if let Some(watch) = &self.watch {
+            watch.request(&request);
         }
         let format = self.config.format(self.wire.codec);
         let future = method.call_unary(self.ctx.clone(), request, &format);
         let result = timeout::within_deadline(self.head.deadline, future).await;
         let response = match result {
             Ok(response) => response,
-            Err(status) => return self.failed(status),
+            Err(status) => return self.failed(status, None),
         };
-        if let Some(observer) = &self.observer {
-            observer.response(&response);
-            observer.finish(None);
+        if let Some(watch) = &self.watch {
+            watch.response(&response);
+            watch.finish(None);
         }
         let metadata = self.ctx.take_response_metadata();
         let compression = self.head.response_compression;
@@ -345,7 +346,7 @@ impl Call<'_> {
 
     /// Requests read as the handler asks for them, responses written as
     /// it yields them.
-    async fn streaming<B>(self, method: &Method, body: B) -> Response<RpcBody>
+    async fn streaming<B>(mut self, method: &Method, body: B) -> Response<RpcBody>
     where
         B: http_body::Body + Send + 'static,
         B::Data: Send,
@@ -357,7 +358,9 @@ impl Call<'_> {
             text: self.wire.protocol == Protocol::GrpcWebText,
         };
         let mut requests = request_reader::messages(body, framing);
-        if let Some(observer) = self.observer.clone() {
+        // Shared from here on by the request reader and the writer.
+        let observer: Option<Observer> = self.watch.take().map(Arc::new);
+        if let Some(observer) = observer.clone() {
             requests = requests
                 .inspect(move |item| {
                     if let Ok(message) = item {
@@ -370,15 +373,15 @@ impl Call<'_> {
         let future = method.call_streaming(self.ctx.clone(), requests, &format);
         let mut responses = match timeout::within_deadline(self.head.deadline, future).await {
             Ok(responses) => responses,
-            Err(status) => return self.failed(status),
+            Err(status) => return self.failed(status, observer.as_deref()),
         };
         if self.wire.is_grpc() {
             // A stream that has already failed, or already ended, before
             // its first message is answered trailers-only, as grpc-go and
             // connect-go do.
             match responses.next().now_or_never() {
-                Some(Some(Err(status))) => return self.failed(status),
-                Some(None) => return self.ended_empty(),
+                Some(Some(Err(status))) => return self.failed(status, observer.as_deref()),
+                Some(None) => return self.ended_empty(observer.as_deref()),
                 Some(Some(Ok(first))) => {
                     responses = futures_util::stream::once(async { Ok(first) })
                         .chain(responses)
@@ -387,29 +390,28 @@ impl Call<'_> {
                 None => {}
             }
         }
-        self.respond_stream(responses)
+        self.respond_stream(responses, observer)
     }
 
-    fn respond_stream(self, responses: EncodedResponses) -> Response<RpcBody> {
+    fn respond_stream(
+        self,
+        responses: EncodedResponses,
+        observer: Option<Observer>,
+    ) -> Response<RpcBody> {
         let compression = self.head.response_compression;
         let writing = writing(self.wire, compression);
         let headers = self.ctx.take_response_headers();
-        let frames = ResponseFrames::new(
-            responses,
-            writing,
-            self.ctx,
-            self.head.deadline,
-            self.observer,
-        );
+        let frames =
+            ResponseFrames::new(responses, writing, self.ctx, self.head.deadline, observer);
         let mut response = Response::new(RpcBody::streaming(frames));
         stream_head(self.wire, compression, headers, &mut response);
         response
     }
 
     /// A gRPC stream that ended successfully without a message.
-    fn ended_empty(self) -> Response<RpcBody> {
-        if let Some(observer) = &self.observer {
-            observer.finish(None);
+    fn ended_empty(self, watch: Option<&CallWatch>) -> Response<RpcBody> {
+        if let Some(watch) = watch.or(self.watch.as_ref()) {
+            watch.finish(None);
         }
         let metadata = self.ctx.take_response_metadata();
         let mut headers = metadata.headers;
@@ -417,10 +419,11 @@ impl Call<'_> {
         grpc::trailers_only(self.wire, &Status::ok(), headers)
     }
 
-    /// The call failed before its first response message.
-    fn failed(self, status: Status) -> Response<RpcBody> {
-        if let Some(observer) = &self.observer {
-            observer.finish(Some(&status));
+    /// The call failed before its first response message. A streaming
+    /// call's watch is shared by then, and given.
+    fn failed(self, status: Status, watch: Option<&CallWatch>) -> Response<RpcBody> {
+        if let Some(watch) = watch.or(self.watch.as_ref()) {
+            watch.finish(Some(&status));
         }
         let metadata = self.ctx.take_response_metadata();
         error_response(self.wire, status, metadata.headers, metadata.trailers)

@@ -14,16 +14,25 @@
 //! message) is [`Ending`](super::response_writer::Ending); how errors are
 //! written and read is `grpc_status` and `connect_error`.
 
-use http::{HeaderValue, Method as HttpMethod};
+use http::header::{ACCEPT_ENCODING, CONTENT_ENCODING};
+use http::{HeaderName, HeaderValue, Method as HttpMethod};
 
 use crate::service::{Codec, Protocol};
 
-/// `grpc-timeout`: the gRPC deadline (`grpc_timeout` formats it).
-pub(crate) const GRPC_TIMEOUT: &str = "grpc-timeout";
+// Header names as constants: a lookup by a `&str` parses the name on
+// every call, one by a `HeaderName` does not.
+
+/// `grpc-timeout`: the gRPC deadline.
+pub(crate) const GRPC_TIMEOUT: HeaderName = HeaderName::from_static("grpc-timeout");
 /// `connect-timeout-ms`: the Connect deadline in milliseconds.
-pub(crate) const CONNECT_TIMEOUT: &str = "connect-timeout-ms";
+pub(crate) const CONNECT_TIMEOUT: HeaderName = HeaderName::from_static("connect-timeout-ms");
 /// `connect-protocol-version`: `1`, on Connect requests.
-pub(crate) const CONNECT_PROTOCOL_VERSION: &str = "connect-protocol-version";
+pub(crate) const CONNECT_PROTOCOL_VERSION: HeaderName =
+    HeaderName::from_static("connect-protocol-version");
+const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
+const GRPC_ACCEPT_ENCODING: HeaderName = HeaderName::from_static("grpc-accept-encoding");
+const CONNECT_CONTENT_ENCODING: HeaderName = HeaderName::from_static("connect-content-encoding");
+const CONNECT_ACCEPT_ENCODING: HeaderName = HeaderName::from_static("connect-accept-encoding");
 
 /// How a request carries its messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,18 +167,18 @@ impl Wire {
 
     /// The header naming the compression of the messages, and the one
     /// listing what the sender accepts back.
-    pub(crate) fn compression_headers(self) -> (&'static str, &'static str) {
+    pub(crate) fn compression_headers(self) -> (HeaderName, HeaderName) {
         match (self.protocol, self.form) {
             (Protocol::Connect, Form::Enveloped) => {
-                ("connect-content-encoding", "connect-accept-encoding")
+                (CONNECT_CONTENT_ENCODING, CONNECT_ACCEPT_ENCODING)
             }
-            (Protocol::Connect, _) => ("content-encoding", "accept-encoding"),
-            _ => ("grpc-encoding", "grpc-accept-encoding"),
+            (Protocol::Connect, _) => (CONTENT_ENCODING, ACCEPT_ENCODING),
+            _ => (GRPC_ENCODING, GRPC_ACCEPT_ENCODING),
         }
     }
 
     /// The header carrying the deadline.
-    pub(crate) fn timeout_header(self) -> &'static str {
+    pub(crate) fn timeout_header(self) -> HeaderName {
         if self.is_grpc() {
             GRPC_TIMEOUT
         } else {
