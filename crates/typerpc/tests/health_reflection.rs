@@ -107,6 +107,57 @@ async fn grpcurl_lists_describes_and_calls_through_reflection_only() {
     );
 }
 
+/// A request with one constraint.
+#[derive(typerpc::Message, Clone, Debug, PartialEq)]
+#[rpc(package = "signup.v1")]
+pub struct JoinRequest {
+    #[rpc(min_len = 1)]
+    pub name: String,
+}
+
+pub struct SignupService;
+
+#[typerpc::service]
+impl SignupService {
+    /// Joins.
+    async fn join(&self, req: JoinRequest) -> Result<JoinRequest, typerpc::Status> {
+        Ok(req)
+    }
+}
+
+/// The detail a failed validation carries, `google.rpc.BadRequest`, is
+/// described by reflection, so grpcurl shows it decoded.
+#[tokio::test]
+async fn grpcurl_decodes_the_bad_request_detail_of_a_failed_validation() {
+    let Some(grpcurl) = peer("grpcurl") else {
+        return;
+    };
+    let server = TestServer::start_with(Server::new().add(SignupService)).await;
+    let mut call = Command::new(&grpcurl);
+    call.args([
+        "-plaintext",
+        "-d",
+        r#"{"name": ""}"#,
+        &server.addr.to_string(),
+        "signup.v1.SignupService/Join",
+    ]);
+    let output = run(call).await;
+    assert!(!output.status.success());
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains("InvalidArgument"), "{text}");
+    assert!(!text.contains("not recognized"), "{text}");
+    assert!(
+        text.contains("type.googleapis.com/google.rpc.BadRequest"),
+        "{text}"
+    );
+    assert!(text.contains("fieldViolations"), "{text}");
+    assert!(text.contains(r#""field":"name""#), "{text}");
+}
+
 #[tokio::test]
 async fn buf_curl_lists_services_and_calls_over_every_protocol_without_proto_files() {
     let Some(buf) = peer("buf") else { return };

@@ -23,7 +23,15 @@ impl Companion for Reflection {
             .chain(catalog.standard)
             .copied()
             .collect();
-        let source = IndexSource::new(services, catalog.extra_types.to_vec());
+        // Every typerpc server can send `google.rpc.BadRequest` (a failed
+        // validation): describe it, so that grpcurl and friends decode
+        // the detail instead of calling it an unknown type.
+        let mut extra_types = catalog.extra_types.to_vec();
+        let bad_request = <crate::validate::BadRequest as crate::Message>::schema();
+        if !extra_types.iter().any(|t| std::ptr::eq(*t, bad_request)) {
+            extra_types.push(bad_request);
+        }
+        let source = IndexSource::new(services, extra_types);
         let v1 = Arc::new(ReflectionV1 {
             source: Arc::clone(&source),
         });
