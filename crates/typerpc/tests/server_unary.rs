@@ -581,3 +581,49 @@ async fn responses_use_the_request_compression_unless_told_otherwise() {
         }
     }
 }
+
+/// What a person opening the server in a browser sees: `GET /` lists the
+/// services and methods; a path that is no method is a 404 that says so;
+/// a GET of a method that is not idempotent is a 405 saying to POST.
+#[tokio::test]
+async fn plain_gets_answer_a_person_in_a_browser() {
+    let server = TestServer::start().await;
+    let get = |path: &str| {
+        Request::get(server.url(path))
+            .body(Full::new(Bytes::new()))
+            .unwrap()
+    };
+    let (status, headers, body, _) = send(&http1(), get("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/json");
+    let index = json(&body);
+    let echo = index["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "echo.v1.EchoService")
+        .unwrap_or_else(|| panic!("{index}"));
+    let method = &echo["methods"][0];
+    assert_eq!(method["path"], "/echo.v1.EchoService/Echo");
+    assert_eq!(method["shape"], "unary");
+    assert!(index["standard_services"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("grpc.health.v1.Health")));
+
+    let (status, headers, body, _) = send(&http1(), get("/healthz")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(json(&body)["code"], "unimplemented");
+    assert_eq!(json(&body)["message"], "no method /healthz");
+
+    let (status, headers, body, _) = send(
+        &http1(),
+        get("/echo.v1.EchoService/Echo?encoding=json&message=%7B%7D"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers["allow"], "POST");
+    assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
+    assert!(String::from_utf8_lossy(&body).contains("use POST"));
+}

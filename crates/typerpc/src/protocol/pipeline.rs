@@ -100,6 +100,10 @@ where
             Status::internal("gRPC requires HTTP/2; use gRPC-Web or Connect over HTTP/1.1");
         return error_response(wire, status, HeaderMap::new(), HeaderMap::new());
     }
+    if wire.form == Form::ConnectGet && route.is_none() {
+        // A browser or probe asking for a path that is no method.
+        return connect::unimplemented(parts.uri.path());
+    }
     // A Connect GET names its codec and carries its message in the query.
     let query = if wire.form == Form::ConnectGet {
         match GetQuery::parse(parts.uri.query().unwrap_or("")) {

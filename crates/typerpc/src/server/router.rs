@@ -369,6 +369,20 @@ impl Inner {
         self.config.json = Arc::new(JsonOptions::default().with_registry(self.registry.clone()));
     }
 
+    /// The services the companions serve.
+    fn standard_services(&self) -> Vec<&'static ServiceSchema> {
+        let empty = Catalog {
+            services: &[],
+            standard: &[],
+            extra_types: &[],
+        };
+        self.companions
+            .iter()
+            .flat_map(|c| c.serve(&empty))
+            .map(|(schema, _)| schema)
+            .collect()
+    }
+
     /// The interceptors that apply to `path`, in order.
     fn chain_for(&self, path: &str) -> Chain {
         Chain::new(
@@ -386,19 +400,9 @@ impl Inner {
         if self.companions.is_empty() {
             return;
         }
-        let empty = Catalog {
-            services: &[],
-            standard: &[],
-            extra_types: &[],
-        };
         // First the schemas every companion serves, so that each can
         // describe the others (reflection lists health).
-        let standard: Vec<&'static ServiceSchema> = self
-            .companions
-            .iter()
-            .flat_map(|c| c.serve(&empty))
-            .map(|(schema, _)| schema)
-            .collect();
+        let standard = self.standard_services();
         let companions = self.companions.clone();
         let services = self.services.clone();
         let extra_types = self.extra_types.clone();
@@ -441,9 +445,14 @@ where
                     return Ok(companion.answer_probe(&parts));
                 }
             }
-            let route = inner
-                .routes
-                .get(request.uri().path().trim_start_matches('/'));
+            let path = request.uri().path();
+            if path == "/" && request.method() == http::Method::GET {
+                return Ok(super::index::answer(
+                    &inner.services,
+                    &inner.standard_services(),
+                ));
+            }
+            let route = inner.routes.get(path.trim_start_matches('/'));
             let Some(cors) = &inner.cors else {
                 return Ok(pipeline::serve(&inner.config, route, request).await);
             };
