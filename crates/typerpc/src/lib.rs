@@ -16,7 +16,7 @@
 //! | message | [`message`] | the binary and JSON wire formats, well-known types, the constraint vocabulary |
 //! | status | [`status`] | [`Status`] and [`Code`] |
 //! | validate | [`validate`] | request checks and `google.rpc.BadRequest` |
-//! | service | [`service`] | type-erased methods, the [`Context`], interceptors, the call's facts |
+//! | service | [`service`](mod@service) | type-erased methods, the [`Context`], interceptors, the call's facts |
 //! | protocol | [`protocol`] | gRPC, gRPC-Web and Connect: one server pipeline, the wire described once |
 //! | client | [`client`] | calls over any `tower::Service` transport |
 //! | router | [`Router`] | the method table, interceptor scopes, CORS, companions |

@@ -2,7 +2,7 @@
 //!
 //! It owns the call from the moment the router found a method until the
 //! last byte of the response: the body type, reading bodies within the
-//! limits, and a small [`Config`](config::Config) (limits and JSON options),
+//! limits, and a small `Config` (limits and JSON options),
 //! not the router's state. It knows services only as type-erased
 //! [`Method`](crate::service::Method)s that decode and encode their own
 //! messages, so the same pipeline serves methods known at compile time and
