@@ -938,3 +938,31 @@ async fn tonic_reads_the_headers_and_trailers_of_a_failed_call() {
     assert_eq!(metadata.get("x-set-trailer").unwrap(), "t");
     assert_eq!(metadata.get("x-why").unwrap(), "because");
 }
+
+#[tokio::test]
+async fn a_failing_tower_layer_is_answered_with_a_status_in_the_request_protocol() {
+    let (accounts, _) = service();
+    let server = typerpc::Server::new()
+        .add(accounts)
+        .layer(tower::timeout::TimeoutLayer::new(Duration::from_millis(10)));
+    let server = TestServer::start_server(server).await;
+    for (protocol, http) in WIRES {
+        let client = server
+            .client_builder()
+            .protocol(protocol)
+            .http_version(http)
+            .build()
+            .unwrap();
+        let client = AccountServiceClient::new(client);
+        // The handler takes 50 ms: tower's timeout fails the call first.
+        let error = client.slow(WhoRequest { n: 0 }).await.unwrap_err();
+        assert_eq!(
+            error.code(),
+            Code::DeadlineExceeded,
+            "{protocol:?} {http:?}: {error}"
+        );
+        assert!(error.message().contains("timed out"), "{error}");
+        // Fast calls pass, on the same connection.
+        assert_eq!(client.whoami(WhoRequest { n: 4 }).await.unwrap().n, 4);
+    }
+}

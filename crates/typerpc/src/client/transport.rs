@@ -21,6 +21,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
+use crate::status::error_chain;
 use crate::Status;
 
 /// An error of a transport or a body.
@@ -150,31 +151,10 @@ fn call_service(
     })
 }
 
-/// The status of a transport's error: a status a layer returned as it is,
-/// tower's timeout as `deadline_exceeded`, a load shed as `unavailable`,
-/// anything else `unavailable` with its causes.
+/// The status of a transport's error: what a layer's error names (see
+/// [`Status::from_error`]), or else `unavailable` with its causes.
 fn status_of_error(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Status {
-    if let Some(status) = error.downcast_ref::<Status>() {
-        return status.clone();
-    }
-    let text = error_chain(error);
-    if text.contains("request timed out") {
-        return Status::deadline_exceeded(text);
-    }
-    Status::unavailable(text)
-}
-
-/// An error and its causes on one line: hyper's top-level errors alone
-/// ("client error (Connect)") do not say what went wrong.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+    Status::known_from_error(error).unwrap_or_else(|| Status::unavailable(error_chain(error)))
 }
 
 /// Opens TCP connections, with TLS for `https` URIs.

@@ -170,6 +170,30 @@ where
     }
 }
 
+/// The answer to a call that something around the router failed (a
+/// tower layer: a timeout, a load shedder), in the protocol the request
+/// speaks; plain text for a request that speaks none.
+pub(crate) fn failed_outside(
+    method: &HttpMethod,
+    content_type: Option<&HeaderValue>,
+    status: Status,
+) -> Response<RpcBody> {
+    match Wire::classify(method, content_type) {
+        Some(wire) => error_response(wire, status, HeaderMap::new(), HeaderMap::new()),
+        None => {
+            let mut response = Response::new(RpcBody::full(format!("typerpc: {status}\n")));
+            *response.status_mut() =
+                http::StatusCode::from_u16(status.code().connect_http_status())
+                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            response
+        }
+    }
+}
+
 /// Reads the deadline and the compression of both directions. The
 /// response is compressed as the client accepts, or, when it does not
 /// say, as the request was.

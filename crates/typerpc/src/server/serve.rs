@@ -247,8 +247,10 @@ impl Server {
     /// Wraps the router in a tower layer: tower-http's `TraceLayer`,
     /// `CorsLayer` or `CompressionLayer`, tower's `ConcurrencyLimitLayer`
     /// or `TimeoutLayer`, or your own. The first layer added is the
-    /// innermost. A layer's error (tower's timeout, say) closes the
-    /// request's stream; prefer layers that answer with a response.
+    /// innermost. A layer's error is answered as an RPC error in the
+    /// request's protocol (see [`Status::from_error`](crate::Status::from_error)):
+    /// tower's `TimeoutLayer` gives `deadline_exceeded`, `LoadShedLayer`
+    /// `unavailable`.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), typerpc::Error> {
@@ -426,21 +428,35 @@ impl Server {
     }
 }
 
-/// Calls the layered service once it is ready. The future is boxed with
-/// its types spelled out: left to inference, tower's generic `Oneshot`
-/// makes the connection's future lose `Send`.
+/// Calls the layered service once it is ready; a layer's error becomes an
+/// RPC error in the request's protocol. The future is boxed with its types
+/// spelled out: left to inference, tower's generic `Oneshot` makes the
+/// connection's future lose `Send`.
 fn call_layered(
     mut service: LayeredService,
     request: http::Request<Incoming>,
 ) -> std::pin::Pin<Box<dyn Future<Output = Result<http::Response<LayeredBody>, LayerError>> + Send>>
 {
+    use http_body_util::BodyExt;
+    // What the request speaks, to answer a layer's error in its protocol.
+    let method = request.method().clone();
+    let content_type = request.headers().get(http::header::CONTENT_TYPE).cloned();
     Box::pin(async move {
-        std::future::poll_fn(|cx| tower_service::Service::poll_ready(&mut service, cx))
-            .await
-            .map_err(LayerError)?;
-        tower_service::Service::call(&mut service, request)
-            .await
-            .map_err(LayerError)
+        let result =
+            match std::future::poll_fn(|cx| tower_service::Service::poll_ready(&mut service, cx))
+                .await
+            {
+                Ok(()) => tower_service::Service::call(&mut service, request).await,
+                Err(error) => Err(error),
+            };
+        result.or_else(|error| {
+            // A layer failed the call (tower's timeout, a load shedder):
+            // the client gets a status, not a reset stream.
+            let status = crate::Status::from_error(&*error);
+            let response =
+                crate::protocol::pipeline::failed_outside(&method, content_type.as_ref(), status);
+            Ok(response.map(|body| body.map_err(|never| match never {}).boxed_unsync()))
+        })
     })
 }
 

@@ -7,9 +7,11 @@
 //! from each; a handler only ever sees this one type.
 
 mod code;
+mod from_error;
 mod rpc_status;
 
 pub use code::Code;
+pub(crate) use from_error::error_chain;
 pub use rpc_status::RpcStatus;
 
 use std::fmt;
