@@ -173,3 +173,46 @@ fn bad_tls_material_is_a_clear_error() {
         .unwrap_err();
     assert!(err.to_string().contains("client CA"), "{err}");
 }
+
+/// An interceptor sees the TLS identity of the caller: here it lets in
+/// only the partner whose certificate names it, and tells the handler
+/// who called.
+#[tokio::test]
+async fn an_interceptor_admits_callers_by_their_client_certificate() {
+    let pki = pki();
+    let tls = TlsConfig::from_pem(pki.server_pem.as_bytes(), pki.server_key.as_bytes())
+        .unwrap()
+        .accept_client_certificates(pki.ca_pem.as_bytes())
+        .unwrap();
+    let partners = typerpc::service::interceptor_fn(|ctx: &typerpc::Context| {
+        let leaf = ctx.peer_certificates().and_then(|chain| chain.first());
+        let named = leaf.is_some_and(|der| der.windows(10).any(|w| w == b"partner-42"));
+        if named {
+            ctx.append_response_header("x-partner".parse().unwrap(), "partner-42".parse().unwrap());
+            Ok(())
+        } else {
+            Err(typerpc::Status::permission_denied(
+                "partners only: present your certificate",
+            ))
+        }
+    });
+    let server = Server::new()
+        .add(EchoService)
+        .tls(tls)
+        .configure(|router| router.intercept(partners));
+    let server = TestServer::start_with(server).await;
+    // With the certificate: through, on either HTTP version.
+    for alpn in [&b"h2"[..], &b"http/1.1"[..]] {
+        let body = whoami(&server, client_config(&pki, true, alpn))
+            .await
+            .unwrap();
+        assert_eq!(body["text"], "certs:1");
+    }
+    // Without one: the handshake works (certificates are optional), the
+    // interceptor refuses the call.
+    let body = whoami(&server, client_config(&pki, false, b"h2"))
+        .await
+        .unwrap();
+    assert_eq!(body["code"], "permission_denied", "{body}");
+    assert_eq!(body["message"], "partners only: present your certificate");
+}
