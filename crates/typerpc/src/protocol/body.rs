@@ -114,30 +114,96 @@ impl Body for RpcBody {
     }
 }
 
-/// Collects a request body with a size bound.
-pub(crate) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, crate::Status>
+/// How much of a request body the server reads and throws away, at most,
+/// before answering an error over HTTP/1.1, and for how long.
+const DRAIN_BYTES: usize = 8 * 1024 * 1024;
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Collects a request body with a size bound. Past the bound the body is
+/// refused with `resource_exhausted`; with `drain`, what remains of it is
+/// read first (see [`drain`]), so that an HTTP/1.1 client still writing
+/// it gets the answer.
+pub(crate) async fn read_body<B>(body: B, limit: usize, drain: bool) -> Result<Bytes, crate::Status>
 where
     B: http_body::Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    use bytes::{Buf, BytesMut};
     use http_body_util::BodyExt;
-    match http_body_util::Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) => {
-            if error
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                Err(crate::Status::resource_exhausted(format!(
-                    "the request body is larger than the limit of {limit} bytes"
-                )))
-            } else {
-                Err(crate::Status::canceled(format!(
-                    "reading the request body failed: {error}"
-                )))
+    let mut body = std::pin::pin!(body);
+    // Most bodies are one chunk: keep it as it is, copy only when more come.
+    let mut first: Option<Bytes> = None;
+    let mut more: Option<BytesMut> = None;
+    let mut len = 0usize;
+    loop {
+        // Bound by `let`, not in a `while let` scrutinee: a scrutinee lives
+        // through the loop's body and its await, and the body's error type
+        // need not be `Send`.
+        let Some(frame) = body.frame().await else {
+            break;
+        };
+        let frame = frame.map_err(|error| {
+            crate::Status::canceled(format!("reading the request body failed: {}", error.into()))
+        })?;
+        let Ok(mut data) = frame.into_data() else {
+            continue;
+        };
+        len = len.saturating_add(data.remaining());
+        if len > limit {
+            if drain {
+                self::drain(body.as_mut()).await;
             }
+            return Err(crate::Status::resource_exhausted(format!(
+                "the request body is larger than the limit of {limit} bytes"
+            )));
+        }
+        let chunk = data.copy_to_bytes(data.remaining());
+        match (&mut first, &mut more) {
+            (None, _) => first = Some(chunk),
+            (Some(first), None) => {
+                let mut joined = BytesMut::with_capacity(first.len() + chunk.len());
+                joined.extend_from_slice(first);
+                joined.extend_from_slice(&chunk);
+                more = Some(joined);
+            }
+            (Some(_), Some(joined)) => joined.extend_from_slice(&chunk),
         }
     }
+    Ok(match more {
+        Some(joined) => joined.freeze(),
+        None => first.unwrap_or_default(),
+    })
+}
+
+/// Reads and throws away the rest of a request body, up to a bound in
+/// bytes and in time. Over HTTP/1.1 a server that answers before the
+/// request body is in, and then closes, makes the client that is still
+/// writing see a broken pipe instead of the answer; reading the rest
+/// first lets it read the status, as grpc-go and connect-go do. The
+/// bound keeps a hostile client from holding the server: past it the
+/// connection closes anyway.
+pub(crate) async fn drain<B>(body: std::pin::Pin<&mut B>)
+where
+    B: http_body::Body,
+{
+    use bytes::Buf;
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let read = async {
+        let mut seen = 0usize;
+        loop {
+            let Some(Ok(frame)) = body.frame().await else {
+                return;
+            };
+            if let Ok(data) = frame.into_data() {
+                seen = seen.saturating_add(data.remaining());
+                if seen > DRAIN_BYTES {
+                    return;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME, read).await;
 }
 
 #[cfg(test)]

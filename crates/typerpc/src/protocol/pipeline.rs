@@ -72,37 +72,73 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    let (parts, body) = request.into_parts();
+    let http1 = parts.version < Version::HTTP_2;
+    match start(config, route, parts).await {
+        Ok((call, method, query)) => {
+            if method.is_streaming() {
+                call.streaming(method, body).await
+            } else {
+                call.unary(method, body, query, http1).await
+            }
+        }
+        Err(answer) => {
+            // Answered before the body was read: over HTTP/1.1 read the
+            // rest of it first, so that a client still writing it gets
+            // the answer rather than a broken pipe.
+            if http1 {
+                super::body::drain(std::pin::pin!(body)).await;
+            }
+            answer
+        }
+    }
+}
+
+/// Everything before the request body is read: the wire, the route, the
+/// head, the context and the interceptors' `before`. An answer is an
+/// early error.
+async fn start<'a>(
+    config: &'a Config,
+    route: Option<&'a Route>,
+    parts: http::request::Parts,
+) -> Result<(Call<'a>, &'a Method, Option<GetQuery>), Response<RpcBody>> {
     let idempotent = route.is_some_and(|r| r.method.schema().idempotent);
-    let Some(mut wire) = Wire::classify(
-        request.method(),
-        request.headers().get(header::CONTENT_TYPE),
-    ) else {
-        return refusals::unsupported(request.method(), idempotent);
+    let Some(mut wire) = Wire::classify(&parts.method, parts.headers.get(header::CONTENT_TYPE))
+    else {
+        return Err(refusals::unsupported(&parts.method, idempotent));
     };
-    if request.method() != HttpMethod::POST && wire.form != Form::ConnectGet {
-        return refusals::not_allowed(idempotent);
+    if parts.method != HttpMethod::POST && wire.form != Form::ConnectGet {
+        return Err(refusals::not_allowed(idempotent));
     }
     if wire.protocol == Protocol::Connect {
         // Connect gives unary and streaming calls their own content
         // types; a method of the other kind is told which to use.
         match (wire.form, route.map(|r| r.method.is_streaming())) {
             (Form::ConnectUnary | Form::ConnectGet, Some(true)) => {
-                return refusals::wrong_connect_kind(true)
+                return Err(refusals::wrong_connect_kind(true))
             }
-            (Form::Enveloped, Some(false)) => return refusals::wrong_connect_kind(false),
+            (Form::Enveloped, Some(false)) => return Err(refusals::wrong_connect_kind(false)),
             _ => {}
         }
     }
-    let (parts, body) = request.into_parts();
+    let refuse = |wire, status| {
+        Err(error_response(
+            wire,
+            status,
+            HeaderMap::new(),
+            HeaderMap::new(),
+        ))
+    };
     if wire.protocol == Protocol::Grpc && parts.version != Version::HTTP_2 {
         // gRPC needs HTTP/2 trailers; gRPC-Web exists for HTTP/1.1.
-        let status =
-            Status::internal("gRPC requires HTTP/2; use gRPC-Web or Connect over HTTP/1.1");
-        return error_response(wire, status, HeaderMap::new(), HeaderMap::new());
+        return refuse(
+            wire,
+            Status::internal("gRPC requires HTTP/2; use gRPC-Web or Connect over HTTP/1.1"),
+        );
     }
     if wire.form == Form::ConnectGet && route.is_none() {
         // A browser or probe asking for a path that is no method.
-        return connect::unimplemented(parts.uri.path());
+        return Err(connect::unimplemented(parts.uri.path()));
     }
     // A Connect GET names its codec and carries its message in the query.
     let query = if wire.form == Form::ConnectGet {
@@ -111,28 +147,28 @@ where
                 wire.codec = query.codec;
                 Some(query)
             }
-            Err(status) => return error_response(wire, status, HeaderMap::new(), HeaderMap::new()),
+            Err(status) => return refuse(wire, status),
         }
     } else {
         None
     };
     let Some(route) = route else {
         let path = parts.uri.path();
-        return match wire.protocol {
+        return Err(match wire.protocol {
             Protocol::Connect => connect::unimplemented(path),
             _ => grpc::trailers_only(
                 wire,
                 &Status::unimplemented(format!("no method {path}")),
                 HeaderMap::new(),
             ),
-        };
+        });
     };
     if query.is_some() && !idempotent {
-        return connect::get_not_idempotent();
+        return Err(connect::get_not_idempotent());
     }
     let head = match read_head(wire, &parts.headers, query.as_ref()) {
         Ok(head) => head,
-        Err(status) => return error_response(wire, status, HeaderMap::new(), HeaderMap::new()),
+        Err(status) => return refuse(wire, status),
     };
 
     let ctx = Context::for_call(
@@ -152,7 +188,12 @@ where
         if let Err(status) = watch.before().await {
             watch.finish(Some(&status));
             let metadata = ctx.take_response_metadata();
-            return error_response(wire, status, metadata.headers, metadata.trailers);
+            return Err(error_response(
+                wire,
+                status,
+                metadata.headers,
+                metadata.trailers,
+            ));
         }
         Some(watch)
     };
@@ -163,11 +204,7 @@ where
         ctx,
         watch,
     };
-    if route.method.is_streaming() {
-        call.streaming(&route.method, body).await
-    } else {
-        call.unary(&route.method, body, query).await
-    }
+    Ok((call, &route.method, query))
 }
 
 /// The answer to a call that something around the router failed (a
@@ -304,12 +341,18 @@ struct Call<'a> {
 
 impl Call<'_> {
     /// One message in, one out.
-    async fn unary<B>(self, method: &Method, body: B, query: Option<GetQuery>) -> Response<RpcBody>
+    async fn unary<B>(
+        self,
+        method: &Method,
+        body: B,
+        query: Option<GetQuery>,
+        http1: bool,
+    ) -> Response<RpcBody>
     where
         B: http_body::Body + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let request = match self.read_unary(body, query).await {
+        let request = match self.read_unary(body, query, http1).await {
             Ok(request) => request,
             Err(status) => return self.failed(status, None),
         };
@@ -349,7 +392,12 @@ impl Call<'_> {
 
     /// The request message of a unary call, out of its body or query and
     /// decompressed.
-    async fn read_unary<B>(&self, body: B, query: Option<GetQuery>) -> Result<bytes::Bytes, Status>
+    async fn read_unary<B>(
+        &self,
+        body: B,
+        query: Option<GetQuery>,
+        http1: bool,
+    ) -> Result<bytes::Bytes, Status>
     where
         B: http_body::Body + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -362,11 +410,12 @@ impl Call<'_> {
                 compression.decompress(&message, limit)
             }
             Form::ConnectUnary => {
-                let body = read_body(body, limit).await?;
+                let body = read_body(body, limit, http1).await?;
                 compression.decompress_bytes(body, limit)
             }
             Form::Enveloped => {
-                let body = read_body(body, grpc::unary_wire_limit(self.wire, limit)).await?;
+                let wire_limit = grpc::unary_wire_limit(self.wire, limit);
+                let body = read_body(body, wire_limit, http1).await?;
                 grpc::unary_request(self.wire, body, limit, compression)
             }
         }
