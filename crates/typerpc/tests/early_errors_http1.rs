@@ -17,9 +17,21 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// response. Fails if
 /// writing fails: the status must reach a client that writes slowly.
 async fn slow_request(server: &TestServer, head: &str, body_len: usize) -> (String, String) {
+    slow_request_after(server, head, &[], body_len).await
+}
+
+/// The same, with `prefix` written first as the start of the body.
+async fn slow_request_after(
+    server: &TestServer,
+    head: &str,
+    prefix: &[u8],
+    body_len: usize,
+) -> (String, String) {
     let mut socket = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-    let head = format!("{head}content-length: {body_len}\r\nconnection: close\r\n\r\n");
+    let total = prefix.len() + body_len;
+    let head = format!("{head}content-length: {total}\r\nconnection: close\r\n\r\n");
     socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(prefix).await.unwrap();
     let chunk = vec![b'x'; body_len / 16];
     let mut sent = 0;
     while sent < body_len {
@@ -79,4 +91,23 @@ async fn a_message_over_the_limit_is_answered_to_a_client_still_writing() {
     let (status, body) = slow_request(&server, head, 64 * 1024).await;
     assert_eq!(status, "HTTP/1.1 429 Too Many Requests", "{body}");
     assert!(body.contains("resource_exhausted"), "{body}");
+}
+
+#[tokio::test]
+async fn a_streamed_message_over_the_limit_is_answered_to_a_client_still_writing() {
+    let (stream, _) = common::streaming::StreamService::new();
+    let server = TestServer::start_with(
+        typerpc::Server::new()
+            .add(stream)
+            .configure(|r| r.max_message_size(1024)),
+    )
+    .await;
+    let head = "POST /stream.v1.StreamService/Sum HTTP/1.1\r\nhost: x\r\ncontent-type: application/connect+json\r\n";
+    // One envelope announcing 60,000 bytes, far over the limit.
+    let len = 60_000usize;
+    let mut prefix = vec![0u8];
+    prefix.extend_from_slice(&(len as u32).to_be_bytes());
+    let (status, response) = slow_request_after(&server, head, &prefix, len).await;
+    assert_eq!(status, "HTTP/1.1 200 OK", "{response}");
+    assert!(response.contains("resource_exhausted"), "{response}");
 }

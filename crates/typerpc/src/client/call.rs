@@ -199,6 +199,8 @@ impl Client {
             limit: call.limit,
             compression,
             text,
+            // The server has finished with us by then: nothing to answer.
+            drain_on_error: false,
         };
         let trailers = Arc::new(Mutex::new(None));
         let reader = Reader {

@@ -77,7 +77,7 @@ where
     match start(config, route, parts).await {
         Ok((call, method, query)) => {
             if method.is_streaming() {
-                call.streaming(method, body).await
+                call.streaming(method, body, http1).await
             } else {
                 call.unary(method, body, query, http1).await
             }
@@ -423,7 +423,7 @@ impl Call<'_> {
 
     /// Requests read as the handler asks for them, responses written as
     /// it yields them.
-    async fn streaming<B>(mut self, method: &Method, body: B) -> Response<RpcBody>
+    async fn streaming<B>(mut self, method: &Method, body: B, http1: bool) -> Response<RpcBody>
     where
         B: http_body::Body + Send + 'static,
         B::Data: Send,
@@ -433,6 +433,7 @@ impl Call<'_> {
             limit: self.config.limits.max_message_size,
             compression: self.head.request_compression,
             text: self.wire.protocol == Protocol::GrpcWebText,
+            drain_on_error: http1,
         };
         let mut requests = request_reader::messages(body, framing);
         // Shared from here on by the request reader and the writer.

@@ -34,6 +34,10 @@ pub(crate) struct Framing {
     pub compression: Compression,
     /// The body is base64 (`application/grpc-web-text`).
     pub text: bool,
+    /// After an error (a message over the limit, a broken envelope), read
+    /// the rest of the body before reporting it: over HTTP/1.1 a client
+    /// still writing its requests then gets the answer, not a broken pipe.
+    pub drain_on_error: bool,
 }
 
 /// One piece of an enveloped body.
@@ -113,6 +117,9 @@ where
             Ok(None) => None,
             Err(status) => {
                 reader.failed = true;
+                if reader.framing.drain_on_error && !reader.body_ended {
+                    super::body::drain(reader.body.as_mut()).await;
+                }
                 Some((Err(status), reader))
             }
         }
@@ -192,6 +199,7 @@ mod tests {
             limit: 100,
             compression: Compression::Gzip,
             text: false,
+            drain_on_error: false,
         }
     }
 
