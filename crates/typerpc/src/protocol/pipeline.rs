@@ -121,20 +121,13 @@ async fn start<'a>(
             _ => {}
         }
     }
-    let refuse = |wire, status| {
-        Err(error_response(
-            wire,
-            status,
-            HeaderMap::new(),
-            HeaderMap::new(),
-        ))
-    };
+    let refuse = |wire, status| error_response(wire, status, HeaderMap::new(), HeaderMap::new());
     if wire.protocol == Protocol::Grpc && parts.version != Version::HTTP_2 {
         // gRPC needs HTTP/2 trailers; gRPC-Web exists for HTTP/1.1.
-        return refuse(
+        return Err(refuse(
             wire,
             Status::internal("gRPC requires HTTP/2; use gRPC-Web or Connect over HTTP/1.1"),
-        );
+        ));
     }
     if wire.form == Form::ConnectGet && route.is_none() {
         // A browser or probe asking for a path that is no method.
@@ -147,7 +140,7 @@ async fn start<'a>(
                 wire.codec = query.codec;
                 Some(query)
             }
-            Err(status) => return refuse(wire, status),
+            Err(status) => return Err(refuse(wire, status)),
         }
     } else {
         None
@@ -168,7 +161,7 @@ async fn start<'a>(
     }
     let head = match read_head(wire, &parts.headers, query.as_ref()) {
         Ok(head) => head,
-        Err(status) => return refuse(wire, status),
+        Err(status) => return Err(refuse(wire, status)),
     };
 
     let ctx = Context::for_call(
@@ -238,7 +231,7 @@ fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Resul
     if wire.protocol == Protocol::Connect {
         connect::check_version(headers)?;
     }
-    let deadline = match headers.get(&wire.timeout_header()) {
+    let deadline = match headers.get(wire.timeout_header()) {
         None => None,
         Some(value) if wire.is_grpc() => Some(Instant::now() + timeout::parse_grpc_timeout(value)?),
         Some(value) => Some(Instant::now() + timeout::parse_connect_timeout(value)?),
@@ -253,7 +246,7 @@ fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Resul
                 Compression::from_header(&value)?
             }
         },
-        None => match headers.get(&encoding_header) {
+        None => match headers.get(encoding_header) {
             Some(value) => Compression::from_header(value)?,
             None => Compression::Identity,
         },
@@ -262,7 +255,7 @@ fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Resul
         deadline,
         request_compression,
         response_compression: Compression::for_response(
-            headers.get(&accept_header),
+            headers.get(accept_header),
             request_compression,
         ),
     })
