@@ -15,6 +15,7 @@
 
 mod breaking;
 mod call;
+mod details;
 mod inspect;
 mod load;
 mod proto_text;
