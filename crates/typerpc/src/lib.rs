@@ -1,9 +1,13 @@
-//! typerpc: an RPC framework in which your Rust types are the schema.
-//!
-//! Derive [`Message`] on plain structs and enums; typerpc gives them the
-//! protobuf binary format, proto3 JSON and a schema that renders to `.proto`
-//! text and descriptors, with no `.proto` input, no `protoc` and no build
-//! script.
+#![doc = include_str!("../docs/tour/00-intro.md")]
+#![doc = include_str!("../docs/tour/01-messages.md")]
+#![doc = include_str!("../docs/tour/02-services.md")]
+#![doc = include_str!("../docs/tour/03-serving.md")]
+#![doc = include_str!("../docs/tour/04-clients.md")]
+#![doc = include_str!("../docs/tour/05-errors.md")]
+#![doc = include_str!("../docs/tour/06-streaming.md")]
+#![doc = include_str!("../docs/tour/07-validation.md")]
+#![doc = include_str!("../docs/tour/08-testing.md")]
+#![doc = include_str!("../docs/tour/09-deployment.md")]
 #![warn(missing_docs)]
 
 // Lets the derive's `::typerpc::...` paths work inside this crate too.
