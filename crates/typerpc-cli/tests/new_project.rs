@@ -17,24 +17,14 @@ fn workspace() -> PathBuf {
         .unwrap()
 }
 
-/// Where the new project builds. Under nextest, which builds every test
-/// before running any, the workspace's target folder is free while tests
-/// run: the project shares it and reuses the dependencies built there with
-/// the same features. Under `cargo test`, which may hold that folder's lock,
-/// a folder of its own inside it (kept between runs, cleaned with it).
+/// A target folder of its own (inside the workspace's, so it persists
+/// between runs and is cleaned with it), never locked by the cargo that
+/// runs this test.
 fn target_dir() -> PathBuf {
-    // This test runs from TARGET/debug/deps/.
-    let exe = std::env::current_exe().unwrap();
-    let target = exe
-        .ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| workspace().join("target"));
-    if std::env::var_os("NEXTEST").is_some() {
-        target
-    } else {
-        target.join("typerpc-new")
-    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"))
+        .join("typerpc-new")
 }
 
 fn new_project(cwd: &Path, args: &[&str]) -> std::process::Output {
