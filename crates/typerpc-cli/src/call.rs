@@ -215,13 +215,16 @@ fn to_json(message: &DynamicMessage, pretty: bool) -> String {
 }
 
 /// The lines printed on stderr for a failed call: code and message, then
-/// each detail, as JSON when the server's schema has its type.
+/// each detail, as JSON when the server's schema has its type or it is
+/// one of the standard `google.rpc` details.
 pub fn describe_failure(status: &Status, pool: &DescriptorPool) -> Vec<String> {
     let mut lines = vec![format!("{}: {}", status.code(), status.message())];
     for detail in status.details() {
         let name = detail.type_url.rsplit('/').next().unwrap_or_default();
+        // The server's schema first; the standard google.rpc details always.
         let decoded = pool
             .get_message_by_name(name)
+            .or_else(|| crate::details::pool().get_message_by_name(name))
             .and_then(|d| DynamicMessage::decode(d, detail.value.as_slice()).ok());
         lines.push(match decoded {
             Some(message) => format!("  {name}: {}", to_json(&message, false)),

@@ -46,6 +46,58 @@ pub async fn describe(url: &str, symbol: &str) -> Result<String, String> {
 }
 
 fn describe_in(pool: &DescriptorPool, symbol: &str) -> Option<String> {
+    let package = if let Some(service) = pool.get_service_by_name(symbol) {
+        service.package_name().to_string()
+    } else if let Some(message) = pool.get_message_by_name(symbol) {
+        message.package_name().to_string()
+    } else if let Some(enumeration) = pool.get_enum_by_name(symbol) {
+        enumeration.package_name().to_string()
+    } else {
+        let (service, _) = symbol.rsplit_once('.')?;
+        pool.get_service_by_name(service)?
+            .package_name()
+            .to_string()
+    };
+    describe_qualified(pool, symbol).map(|text| relative_names(&text, &package))
+}
+
+/// Type names as a person writes them in `package`: `Tick` for
+/// `.counter.v1.Tick`, `google.protobuf.Timestamp` for
+/// `.google.protobuf.Timestamp` (descriptors hold them fully qualified).
+fn relative_names(text: &str, package: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous = '\n';
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let starts_name = c == '.'
+            && matches!(previous, ' ' | '(' | '<' | ',' | '\n')
+            && chars
+                .peek()
+                .is_some_and(|&(_, next)| next.is_ascii_alphabetic() || next == '_');
+        if !starts_name {
+            out.push(c);
+            previous = c;
+            continue;
+        }
+        let rest = &text[at + 1..];
+        let len = rest
+            .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '.'))
+            .unwrap_or(rest.len());
+        let name = &rest[..len];
+        let local = name
+            .strip_prefix(package)
+            .and_then(|n| n.strip_prefix('.'))
+            .filter(|_| !package.is_empty());
+        out.push_str(local.unwrap_or(name));
+        for _ in 0..len {
+            chars.next();
+        }
+        previous = name.chars().last().unwrap_or('.');
+    }
+    out
+}
+
+fn describe_qualified(pool: &DescriptorPool, symbol: &str) -> Option<String> {
     let mut out = String::new();
     if let Some(service) = pool.get_service_by_name(symbol) {
         out.push_str(&format!("{symbol} is a service:\n"));
@@ -101,4 +153,33 @@ pub async fn write_protos(url: &str, out: &Path) -> Result<Vec<String>, String> 
         written.push(path.display().to_string());
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_names;
+
+    #[test]
+    fn names_are_written_relative_to_the_package() {
+        assert_eq!(
+            relative_names(
+                "rpc Count ( .counter.v1.CountRequest ) returns ( stream .counter.v1.Tick );\n",
+                "counter.v1"
+            ),
+            "rpc Count ( CountRequest ) returns ( stream Tick );\n"
+        );
+        assert_eq!(
+            relative_names(
+                "  .google.protobuf.Timestamp at = 1;\n  map<string, .shop.v1.Item.Part> parts = 2;\n  double x = 3 [default = .5];\n",
+                "shop.v1"
+            ),
+            "  google.protobuf.Timestamp at = 1;\n  map<string, Item.Part> parts = 2;\n  double x = 3 [default = .5];\n"
+        );
+        // A package that is only a prefix of another is not stripped.
+        assert_eq!(
+            relative_names("  .shop.v10.Item item = 1;\n", "shop.v1"),
+            "  shop.v10.Item item = 1;\n"
+        );
+        assert_eq!(relative_names("  .Top top = 1;\n", ""), "  Top top = 1;\n");
+    }
 }

@@ -15,8 +15,10 @@
 
 mod breaking;
 mod call;
+mod details;
 mod inspect;
 mod load;
+mod new;
 mod proto_text;
 mod remote;
 
@@ -47,6 +49,21 @@ enum Command {
         old_dir: PathBuf,
         /// The folder with the .proto files to check.
         new_dir: PathBuf,
+    },
+    /// Write a new service crate: one service, its tests, its .proto.
+    ///
+    /// The project builds and passes `cargo test` as written; its README
+    /// has the commands to run it.
+    New {
+        /// The project's name, a crate name (`my-service`).
+        name: String,
+        /// The folder to write it to (default: ./NAME); it must not exist.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Depend on a local typerpc (the folder of its `typerpc` crate)
+        /// instead of the published version.
+        #[arg(long, value_name = "DIR")]
+        typerpc_path: Option<PathBuf>,
     },
     /// List the services of a server, or the methods of one service.
     List {
@@ -121,6 +138,11 @@ enum ProtocolArg {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Breaking { old_dir, new_dir } => run_breaking(&old_dir, &new_dir),
+        Command::New {
+            name,
+            dir,
+            typerpc_path,
+        } => run_new(&name, dir, typerpc_path),
         Command::List { url, service } => run_async(async move {
             for line in inspect::list(&url, service.as_deref()).await? {
                 println!("{line}");
@@ -195,6 +217,38 @@ fn run_async(command: impl std::future::Future<Output = Result<(), String>>) -> 
         Err(message) => {
             eprintln!("typerpc: {message}");
             ExitCode::from(1)
+        }
+    }
+}
+
+fn run_new(name: &str, dir: Option<PathBuf>, typerpc_path: Option<PathBuf>) -> ExitCode {
+    let dependency = match typerpc_path {
+        None => new::Dependency::Version(env!("CARGO_PKG_VERSION")),
+        Some(path) => match path.join("Cargo.toml").canonicalize() {
+            Ok(manifest) => {
+                new::Dependency::Path(manifest.parent().map(PathBuf::from).unwrap_or(manifest))
+            }
+            Err(e) => {
+                eprintln!(
+                    "typerpc new: --typerpc-path {}: no Cargo.toml there ({e})",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let dir = dir.unwrap_or_else(|| PathBuf::from(name));
+    match new::write(&dir, name, &dependency) {
+        Ok(paths) => {
+            for path in paths {
+                println!("{}", path.display());
+            }
+            eprintln!("created {name}; next: cd {} && cargo test", dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("typerpc new: {message}");
+            ExitCode::from(2)
         }
     }
 }

@@ -17,13 +17,30 @@ pub fn reflection(url: &str) -> Result<ReflectionClient, String> {
     )?))
 }
 
-/// A client of `url` speaking `protocol` over `http`, with protobuf.
+/// A client of `url` speaking `protocol` over `http`, with protobuf. A URL
+/// without a scheme (`localhost:50051`) is taken as `http://`.
 pub fn client(url: &str, protocol: Protocol, http: HttpVersion) -> Result<Client, String> {
-    Client::builder(url)
+    Client::builder(&with_scheme(url))
         .protocol(protocol)
         .http_version(http)
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| {
+            // Printed after `typerpc: `; the client's own prefix would repeat it.
+            let message = e.to_string();
+            match message.strip_prefix("typerpc client: ") {
+                Some(rest) => rest.to_string(),
+                None => message,
+            }
+        })
+}
+
+/// `url`, with `http://` in front when it names no scheme.
+pub fn with_scheme(url: &str) -> String {
+    if url.contains("://") {
+        url.to_string()
+    } else {
+        format!("http://{url}")
+    }
 }
 
 /// The descriptors of `set`, linked.

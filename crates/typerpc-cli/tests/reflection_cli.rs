@@ -11,6 +11,7 @@ use typerpc::{service, Message, RequestStream, ResponseStream, Router, Server, S
 #[derive(Message, Clone, Debug, PartialEq)]
 #[rpc(package = "counter.v1")]
 pub struct AddRequest {
+    #[rpc(le = 1000)]
     pub a: i32,
     pub b: i32,
 }
@@ -143,9 +144,9 @@ async fn describe_prints_proto_syntax() {
         service.stdout
     );
     assert!(
-        service.stdout.contains(
-            "  rpc Count ( .counter.v1.CountRequest ) returns ( stream .counter.v1.Tick );"
-        ),
+        service
+            .stdout
+            .contains("  rpc Count ( CountRequest ) returns ( stream Tick );"),
         "{}",
         service.stdout
     );
@@ -161,7 +162,7 @@ async fn describe_prints_proto_syntax() {
         .ok();
     assert_eq!(
         method.stdout,
-        "counter.v1.CounterService.Total is a method:\nrpc Total ( stream .counter.v1.Tick ) returns ( .counter.v1.Sum );\n"
+        "counter.v1.CounterService.Total is a method:\nrpc Total ( stream Tick ) returns ( Sum );\n"
     );
     let unknown = typerpc(&["describe", &url, "counter.v1.Nope"], "").await;
     assert_eq!(unknown.code, 1);
@@ -361,6 +362,26 @@ async fn call_errors_are_clear() {
         "typerpc: invalid_argument: negative numbers are not counted\n  counter.v1.Refusal: {\"reason\":\"negative\"}"
     );
 
+    // A validation failure: the standard google.rpc.BadRequest detail is
+    // decoded though the server's reflection need not describe it.
+    let invalid = typerpc(&["call", &url, add, "-d", r#"{"a": 5000}"#], "").await;
+    assert_eq!(invalid.code, 1);
+    let mut lines = invalid.stderr.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("typerpc: invalid_argument: "),
+        "{invalid:#?}"
+    );
+    let detail = lines.next().unwrap_or_default();
+    let json = detail
+        .strip_prefix("  google.rpc.BadRequest: ")
+        .unwrap_or_else(|| panic!("{invalid:#?}"));
+    let json: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(json["fieldViolations"][0]["field"], "a", "{json}");
+    assert_eq!(json["fieldViolations"][0]["reason"], "LE", "{json}");
+
     let unknown = typerpc(&["call", &url, "counter.v1.CounterService/Subtract"], "").await;
     assert_eq!(unknown.code, 1);
     assert_eq!(
@@ -406,6 +427,23 @@ async fn call_errors_are_clear() {
             .stderr
             .contains("invalid request for counter.v1.Tick"),
         "{bad_stdin:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn urls_without_a_scheme_are_http_and_bad_ones_are_named_once() {
+    let server = server().await;
+    let address = server.url().trim_start_matches("http://").to_string();
+    let listed = typerpc(&["list", &address], "").await.ok();
+    assert!(
+        listed.lines().contains(&"counter.v1.CounterService"),
+        "{listed:#?}"
+    );
+    let bad = typerpc(&["list", "ftp://example.invalid"], "").await;
+    assert_eq!(bad.code, 1);
+    assert_eq!(
+        bad.stderr.trim(),
+        "typerpc: the URL \"ftp://example.invalid\" must start with http:// or https://"
     );
 }
 

@@ -1,33 +1,15 @@
-//! typerpc: an RPC framework in which your Rust types are the schema.
-//!
-//! Derive [`Message`] on plain structs and enums; typerpc gives them the
-//! protobuf binary format, proto3 JSON and a schema that renders to `.proto`
-//! text and descriptors, with no `.proto` input, no `protoc` and no build
-//! script.
-//!
-//! # Layers
-//!
-//! The modules form layers; each uses only those below it (a test,
-//! `tests/layers.rs`, fails on an import from above). Bottom to top:
-//!
-//! | layer | modules | what it knows |
-//! |---|---|---|
-//! | schema | [`schema`] | services, messages and fields as data; `.proto` text and descriptors |
-//! | message | [`message`] | the binary and JSON wire formats, well-known types, the constraint vocabulary |
-//! | status | [`status`] | [`Status`] and [`Code`] |
-//! | validate | [`validate`] | request checks and `google.rpc.BadRequest` |
-//! | service | [`service`](mod@service) | type-erased methods, the [`Context`], interceptors, the call's facts |
-//! | protocol | [`protocol`] | gRPC, gRPC-Web and Connect: one server pipeline, the wire described once |
-//! | client | [`client`] | calls over any `tower::Service` transport |
-//! | router | [`Router`] | the method table, interceptor scopes, CORS, companions |
-//! | health | [`health`] | `grpc.health.v1`, attached to a router as a companion |
-//! | reflection | [`reflection`] | `grpc.reflection`, likewise |
-//! | serve | [`Server`] | hyper, TLS, layers, graceful shutdown, health and reflection on by default |
-//! | testing | [`testing`] | servers on loopback ports for tests |
-//!
-//! A protocol never sees a user type, the router never sees a wire
-//! format, and health and reflection are services like any other: the
-//! router learns of them only as companions that follow its services.
+#![doc = include_str!("../docs/tour/00-intro.md")]
+#![doc = include_str!("../docs/tour/01-messages.md")]
+#![doc = include_str!("../docs/tour/02-services.md")]
+#![doc = include_str!("../docs/tour/03-serving.md")]
+#![doc = include_str!("../docs/tour/04-clients.md")]
+#![doc = include_str!("../docs/tour/05-errors.md")]
+#![doc = include_str!("../docs/tour/06-streaming.md")]
+#![doc = include_str!("../docs/tour/07-validation.md")]
+#![doc = include_str!("../docs/tour/08-testing.md")]
+#![doc = include_str!("../docs/tour/09-deployment.md")]
+#![doc = include_str!("../docs/tour/10-interceptors.md")]
+#![doc = include_str!("../docs/tour/11-layers.md")]
 #![warn(missing_docs)]
 
 // Lets the derive's `::typerpc::...` paths work inside this crate too.

@@ -1,6 +1,6 @@
 //! The crate's layers, bottom to top, and the check that no module
 //! imports from a layer above its own (the order is written down in the
-//! crate documentation, `src/lib.rs`).
+//! crate documentation, `docs/tour/11-layers.md`).
 //!
 //! Every `crate::` (or `typerpc::`) path in the code of a file, comments
 //! left out, is resolved to the layer that defines it; a path into a

@@ -136,7 +136,8 @@ impl ChatService {
     }
 
     /// The room's messages as they are posted, after up to `history`
-    /// recent ones.
+    /// recent ones. The `x-room-size` response header says how many
+    /// subscribers the room has, this one included.
     async fn subscribe(
         &self,
         ctx: &Context,
@@ -147,11 +148,12 @@ impl ChatService {
                 "history is at most {HISTORY}"
             )));
         }
+        // Join first, so the room size counts this caller too.
+        let feed = self.feed(req.history);
         ctx.append_response_header(
             "x-room-size".parse().expect("a valid name"),
             self.room.receiver_count().into(),
         );
-        let feed = self.feed(req.history);
         Ok(match req.limit {
             0 => feed.boxed(),
             limit => feed.take(limit as usize).boxed(),

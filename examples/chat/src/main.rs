@@ -1,8 +1,8 @@
 //! The chat room on one port, every protocol.
 //!
 //! ```text
-//! cargo run -p chat                                  # 0.0.0.0:50051
-//! cargo run -p chat -- --addr 127.0.0.1:8080
+//! cargo run -p chat                                  # 0.0.0.0:50051, every interface
+//! cargo run -p chat -- --addr 127.0.0.1:8080         # this machine only
 //! buf curl --schema proto --protocol connect --http2-prior-knowledge \
 //!   -d '{"history": 10}' http://localhost:50051/chat.v1.ChatService/Subscribe
 //! curl -H 'content-type: application/json' -d '{"author":"ann","text":"hi"}' \
@@ -12,44 +12,78 @@
 use std::net::SocketAddr;
 
 use chat::ChatService;
+use typerpc::server::{shutdown_signal, Cors};
 use typerpc::Server;
 
-fn parse_addr() -> Result<SocketAddr, String> {
+const NAME: &str = "chat";
+
+#[tokio::main]
+async fn main() {
+    let addr = parse_addr();
+    eprintln!(
+        "{NAME}: starting chat.v1.ChatService (gRPC, gRPC-Web, Connect; unary and streaming)"
+    );
+    let server = Server::new().add(ChatService::new()).configure(|router| {
+        // connect-web in a page on another origin: preflights are answered,
+        // and the page may read the room size `Subscribe` sends.
+        router.cors(Cors::any_origin().expose_headers(["x-room-size"]))
+    });
+    serve(server, addr).await;
+}
+
+/// `--addr HOST:PORT`, or the default `0.0.0.0:50051`.
+fn parse_addr() -> SocketAddr {
     let mut args = std::env::args().skip(1);
     let mut addr = SocketAddr::from(typerpc::server::DEFAULT_ADDR);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--addr" => {
-                let value = args.next().ok_or("--addr needs HOST:PORT")?;
-                addr = value.parse().map_err(|e| format!("--addr {value}: {e}"))?;
+                let Some(value) = args.next() else {
+                    fail(2, "--addr needs HOST:PORT");
+                };
+                addr = value
+                    .parse()
+                    .unwrap_or_else(|e| fail(2, &format!("--addr {value}: {e}")));
             }
             "-h" | "--help" => {
-                println!("usage: chat [--addr HOST:PORT]   (default 0.0.0.0:50051)");
+                println!("usage: {NAME} [--addr HOST:PORT]");
+                println!(
+                    "  --addr HOST:PORT  where to listen (default 0.0.0.0:50051: every interface;"
+                );
+                println!("                    127.0.0.1:50051 keeps the server on this machine)");
                 std::process::exit(0);
             }
-            other => return Err(format!("unknown argument {other}; try --help")),
+            other => fail(2, &format!("unknown argument {other}; try --help")),
         }
     }
-    Ok(addr)
+    addr
 }
 
-#[tokio::main]
-async fn main() {
-    let addr = match parse_addr() {
-        Ok(addr) => addr,
-        Err(message) => {
-            eprintln!("chat: {message}");
-            std::process::exit(2);
-        }
-    };
-    println!("chat.v1.ChatService on {addr} (gRPC, gRPC-Web, Connect; unary and streaming)");
-    if let Err(error) = Server::new()
-        .addr(addr)
-        .add(ChatService::new())
-        .serve()
+/// Serves on `addr` until SIGINT or SIGTERM, saying where it listens and
+/// when it stops.
+async fn serve(server: Server, addr: SocketAddr) {
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
-    {
-        eprintln!("chat: {error}");
-        std::process::exit(1);
+        .unwrap_or_else(|e| fail(1, &format!("cannot listen on {addr}: {e}")));
+    let local = listener.local_addr().unwrap_or(addr);
+    eprintln!("{NAME}: listening on {local}");
+    if local.ip().is_unspecified() {
+        eprintln!(
+            "{NAME}: that is every network interface; --addr 127.0.0.1:{} keeps it on this machine",
+            local.port()
+        );
     }
+    let signal = async {
+        shutdown_signal().await;
+        eprintln!("{NAME}: shutting down; finishing the calls in flight");
+    };
+    match server.serve_on(listener, signal).await {
+        Ok(()) => eprintln!("{NAME}: stopped"),
+        Err(error) => fail(1, &error.to_string()),
+    }
+}
+
+fn fail(code: i32, message: &str) -> ! {
+    eprintln!("{NAME}: {message}");
+    std::process::exit(code)
 }

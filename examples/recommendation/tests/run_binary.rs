@@ -18,6 +18,7 @@ fn start(port: u16) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_recommendation"))
         .args(["--addr", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -123,4 +124,66 @@ fn seed_calls_work_and_sigterm_drains() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
+
+    // The log: start, where it listens, shutdown.
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    for line in [
+        "recommendation: starting recommendation.v1.RecommendationService".to_string(),
+        format!("recommendation: listening on 127.0.0.1:{port}\n"),
+        "recommendation: shutting down".to_string(),
+        "recommendation: stopped\n".to_string(),
+    ] {
+        assert!(log.contains(&line), "{line:?} not in the log:\n{log}");
+    }
+}
+
+#[test]
+fn every_interface_is_said_with_how_to_stay_on_loopback() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_recommendation"))
+        .args(["--addr", "0.0.0.0:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let listening = lines.nth(1).unwrap().unwrap();
+    let hint = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let port = listening
+        .strip_prefix("recommendation: listening on 0.0.0.0:")
+        .unwrap_or_else(|| panic!("{listening}"));
+    assert_eq!(
+        hint,
+        format!(
+            "recommendation: that is every network interface; --addr 127.0.0.1:{port} keeps it on this machine"
+        )
+    );
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    let help = Command::new(env!("CARGO_BIN_EXE_recommendation"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout)
+        .contains("127.0.0.1:50051 keeps the server on this machine"));
+    let bad = Command::new(env!("CARGO_BIN_EXE_recommendation"))
+        .args(["--addr", "localhost"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).starts_with("recommendation: --addr localhost: "),
+        "{bad:?}"
+    );
 }

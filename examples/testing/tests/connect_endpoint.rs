@@ -5,7 +5,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use testing_example::router;
+use testing::router;
 use typerpc::testing::TestServer;
 
 async fn post_json(url: String, body: &'static str) -> (http::StatusCode, serde_json::Value) {

@@ -1,7 +1,7 @@
 //! The seed's `test_grpc_endpoint`: the typed client over gRPC against a
 //! real server, and the same assertions in memory.
 
-use testing_example::{router, TestRequest, TestServiceClient};
+use testing::{router, TestRequest, TestServiceClient};
 use typerpc::client::Protocol;
 use typerpc::testing::TestServer;
 use typerpc::{Client, Code};

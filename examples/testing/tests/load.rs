@@ -2,7 +2,7 @@
 //! into each task, shares its connections: over HTTP/2 all 100 calls are
 //! streams on one connection.
 
-use testing_example::{router, TestRequest, TestServiceClient};
+use testing::{router, TestRequest, TestServiceClient};
 use typerpc::client::{Codec, HttpVersion, Protocol};
 use typerpc::testing::TestServer;
 

@@ -4,7 +4,7 @@
 
 #[test]
 fn committed_proto_matches_the_code() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("proto");
-    let schema = testing_example::router().schema().expect("schema");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    let schema = testing::router().schema().expect("schema");
     typerpc::schema::check_proto_files(&schema, &dir).unwrap_or_else(|e| panic!("{e}"));
 }

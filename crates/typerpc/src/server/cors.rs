@@ -2,7 +2,7 @@
 //! methods: preflight requests are answered, and responses expose the
 //! headers the protocols put status and trailers in.
 
-use http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use http::{header, HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
 
 use crate::protocol::RpcBody;
 
@@ -11,31 +11,74 @@ const ALLOW_HEADERS: &str = "content-type, connect-protocol-version, connect-tim
 /// Response headers scripts may read.
 const EXPOSE_HEADERS: &str = "grpc-status, grpc-message, grpc-status-details-bin, grpc-encoding, content-encoding, connect-content-encoding";
 
-/// Which origins may call from a browser.
+/// Which origins may call from a browser, and which of the response's
+/// headers their scripts may read.
+///
+/// Scripts can always read the headers the protocols carry status and
+/// trailers in, and any `x-...` or Connect `trailer-...` header a response
+/// has; [`Cors::expose_headers`] adds other names.
+///
+/// ```
+/// use typerpc::server::Cors;
+///
+/// let cors = Cors::origins(["https://app.example"]).expose_headers(["request-id"]);
+/// # let _ = cors;
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Cors {
+pub struct Cors {
+    origins: Origins,
+    expose: Vec<HeaderName>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Origins {
     /// Any origin (`Access-Control-Allow-Origin` echoes the caller's).
-    AnyOrigin,
+    Any,
     /// Only these origins (`https://app.example.com`).
-    Origins(Vec<String>),
+    List(Vec<String>),
 }
 
 impl Cors {
-    /// Any origin may call.
+    /// Any origin may call (`Access-Control-Allow-Origin` echoes the
+    /// caller's).
     pub fn any_origin() -> Cors {
-        Cors::AnyOrigin
+        Cors {
+            origins: Origins::Any,
+            expose: Vec::new(),
+        }
     }
 
-    /// Only the listed origins may call.
+    /// Only the listed origins (`https://app.example.com`) may call.
     pub fn origins<I: IntoIterator<Item = S>, S: Into<String>>(origins: I) -> Cors {
-        Cors::Origins(origins.into_iter().map(Into::into).collect())
+        Cors {
+            origins: Origins::List(origins.into_iter().map(Into::into).collect()),
+            expose: Vec::new(),
+        }
+    }
+
+    /// Lets browser scripts also read these response headers (added to
+    /// `Access-Control-Expose-Headers` whenever a response has them).
+    ///
+    /// # Panics
+    ///
+    /// If a name is not a valid header name.
+    pub fn expose_headers<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, names: I) -> Cors {
+        for name in names {
+            let name = name.as_ref();
+            let parsed = HeaderName::from_bytes(name.as_bytes())
+                .unwrap_or_else(|_| panic!("{name:?} is not a valid header name"));
+            if !self.expose.contains(&parsed) {
+                self.expose.push(parsed);
+            }
+        }
+        self
     }
 
     fn allowed<'h>(&self, headers: &'h HeaderMap) -> Option<&'h HeaderValue> {
         let origin = headers.get(header::ORIGIN)?;
-        match self {
-            Cors::AnyOrigin => Some(origin),
-            Cors::Origins(list) => list
+        match &self.origins {
+            Origins::Any => Some(origin),
+            Origins::List(list) => list
                 .iter()
                 .any(|o| o.as_bytes() == origin.as_bytes())
                 .then_some(origin),
@@ -81,10 +124,14 @@ impl Cors {
         if let Some(origin) = self.allowed(request) {
             let out = response.headers_mut();
             out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
-            // Custom headers and Connect's `trailer-*` are exposed too.
+            // Custom headers, Connect's `trailer-*` and the names the
+            // application listed are exposed too.
             let mut expose = EXPOSE_HEADERS.to_string();
             for name in out.keys() {
-                if name.as_str().starts_with("trailer-") || name.as_str().starts_with("x-") {
+                if name.as_str().starts_with("trailer-")
+                    || name.as_str().starts_with("x-")
+                    || self.expose.contains(name)
+                {
                     expose.push_str(", ");
                     expose.push_str(name.as_str());
                 }
@@ -141,5 +188,58 @@ mod tests {
             .unwrap();
         assert!(!other.headers().contains_key("access-control-allow-origin"));
         assert!(cors.preflight(&Method::POST, &HeaderMap::new()).is_none());
+    }
+
+    fn exposed(cors: &Cors, response_headers: &[(&'static str, &'static str)]) -> Vec<String> {
+        let mut response = Response::new(RpcBody::empty());
+        *response.headers_mut() = headers(response_headers);
+        cors.decorate(
+            &headers(&[("origin", "https://app.example")]),
+            &mut response,
+        );
+        response.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .split(", ")
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn responses_expose_custom_and_listed_headers() {
+        let plain = Cors::any_origin();
+        let listed = Cors::any_origin().expose_headers(["request-id", "Room-Size"]);
+        let response = [
+            ("x-room-size", "2"),
+            ("request-id", "42"),
+            ("room-size", "2"),
+            ("server", "typerpc"),
+            ("trailer-rows", "3"),
+        ];
+        let exposed_plain = exposed(&plain, &response);
+        assert!(exposed_plain.contains(&"grpc-status".to_string()));
+        assert!(exposed_plain.contains(&"x-room-size".to_string()));
+        assert!(exposed_plain.contains(&"trailer-rows".to_string()));
+        assert!(!exposed_plain.contains(&"request-id".to_string()));
+        let exposed_listed = exposed(&listed, &response);
+        for name in ["x-room-size", "request-id", "room-size", "trailer-rows"] {
+            assert!(exposed_listed.contains(&name.to_string()), "{name}");
+        }
+        assert!(!exposed_listed.contains(&"server".to_string()));
+        // A listed name the response does not have is not announced.
+        assert!(!exposed(&listed, &[]).contains(&"request-id".to_string()));
+        // Another origin gets no CORS headers at all.
+        let mut response = Response::new(RpcBody::empty());
+        Cors::origins(["https://app.example"]).decorate(
+            &headers(&[("origin", "https://evil.example")]),
+            &mut response,
+        );
+        assert!(response.headers().is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "is not a valid header name")]
+    fn an_invalid_header_name_is_refused() {
+        let _ = Cors::any_origin().expose_headers(["not a name"]);
     }
 }

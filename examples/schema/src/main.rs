@@ -2,7 +2,7 @@
 //! for a small catalogue, then round-trips a value through the binary format
 //! and proto3 JSON.
 //!
-//! Run with `cargo run -p typerpc --example schema`.
+//! Run with `cargo run -p schema`.
 
 use std::collections::HashMap;
 
