@@ -1,0 +1,68 @@
+//! What every example's `main` shares: the `--addr HOST:PORT` argument,
+//! and serving until SIGINT or SIGTERM while saying on stderr where the
+//! server listens and when it stops.
+
+use std::net::SocketAddr;
+
+use typerpc::server::shutdown_signal;
+use typerpc::Server;
+
+/// `--addr HOST:PORT` from the command line, or the default
+/// `0.0.0.0:50051`; `--help` prints the usage of `name` and exits, and a
+/// bad argument exits with status 2.
+pub fn parse_addr(name: &str) -> SocketAddr {
+    let mut args = std::env::args().skip(1);
+    let mut addr = SocketAddr::from(typerpc::server::DEFAULT_ADDR);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--addr" => {
+                let Some(value) = args.next() else {
+                    fail(name, 2, "--addr needs HOST:PORT");
+                };
+                addr = value
+                    .parse()
+                    .unwrap_or_else(|e| fail(name, 2, &format!("--addr {value}: {e}")));
+            }
+            "-h" | "--help" => {
+                println!("usage: {name} [--addr HOST:PORT]");
+                println!(
+                    "  --addr HOST:PORT  where to listen (default 0.0.0.0:50051: every interface;"
+                );
+                println!("                    127.0.0.1:50051 keeps the server on this machine)");
+                std::process::exit(0);
+            }
+            other => fail(name, 2, &format!("unknown argument {other}; try --help")),
+        }
+    }
+    addr
+}
+
+/// Serves on `addr` until SIGINT or SIGTERM, saying where it listens and
+/// when it stops; a server that cannot listen exits with status 1.
+pub async fn serve(name: &str, server: Server, addr: SocketAddr) {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .unwrap_or_else(|e| fail(name, 1, &format!("cannot listen on {addr}: {e}")));
+    let local = listener.local_addr().unwrap_or(addr);
+    eprintln!("{name}: listening on {local}");
+    if local.ip().is_unspecified() {
+        eprintln!(
+            "{name}: that is every network interface; --addr 127.0.0.1:{} keeps it on this machine",
+            local.port()
+        );
+    }
+    let signal = async {
+        shutdown_signal().await;
+        eprintln!("{name}: shutting down; finishing the calls in flight");
+    };
+    match server.serve_on(listener, signal).await {
+        Ok(()) => eprintln!("{name}: stopped"),
+        Err(error) => fail(name, 1, &error.to_string()),
+    }
+}
+
+/// Says what went wrong and exits with `code`.
+fn fail(name: &str, code: i32, message: &str) -> ! {
+    eprintln!("{name}: {message}");
+    std::process::exit(code)
+}
