@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use prost_reflect::{DescriptorPool, Syntax};
+use prost_reflect::{DescriptorPool, FileDescriptor, Syntax};
 
 use crate::proto_text::{
-    self, file_to_proto, write_enum, write_message, write_method, write_service,
+    self, file_to_proto, write_enum, write_message, write_method, write_service, Comments,
 };
 use crate::remote;
 
@@ -101,16 +101,42 @@ fn describe_qualified(pool: &DescriptorPool, symbol: &str) -> Option<String> {
     let mut out = String::new();
     if let Some(service) = pool.get_service_by_name(symbol) {
         out.push_str(&format!("{symbol} is a service:\n"));
-        write_service(&mut out, service.service_descriptor_proto(), 0);
+        let comments = comments_of(&service.parent_file());
+        write_service(
+            &mut out,
+            service.service_descriptor_proto(),
+            service.path(),
+            0,
+            &comments,
+        );
     } else if let Some(message) = pool.get_message_by_name(symbol) {
         out.push_str(&format!("{symbol} is a message:\n"));
+        let comments = comments_of(&message.parent_file());
         let context = proto_text::Context {
             proto3: message.parent_file().syntax() != Syntax::Proto2,
+            comments: &comments,
         };
-        write_message(&mut out, message.descriptor_proto(), 0, context);
+        write_message(
+            &mut out,
+            message.descriptor_proto(),
+            message.path(),
+            0,
+            context,
+        );
     } else if let Some(enumeration) = pool.get_enum_by_name(symbol) {
         out.push_str(&format!("{symbol} is an enum:\n"));
-        write_enum(&mut out, enumeration.enum_descriptor_proto(), 0);
+        let comments = comments_of(&enumeration.parent_file());
+        let context = proto_text::Context {
+            proto3: enumeration.parent_file().syntax() != Syntax::Proto2,
+            comments: &comments,
+        };
+        write_enum(
+            &mut out,
+            enumeration.enum_descriptor_proto(),
+            enumeration.path(),
+            0,
+            context,
+        );
     } else {
         let (service, method) = symbol.rsplit_once('.')?;
         let method = pool
@@ -118,9 +144,22 @@ fn describe_qualified(pool: &DescriptorPool, symbol: &str) -> Option<String> {
             .methods()
             .find(|m| m.name() == method)?;
         out.push_str(&format!("{symbol} is a method:\n"));
-        write_method(&mut out, method.method_descriptor_proto(), 0);
+        let comments = comments_of(&method.parent_file());
+        write_method(
+            &mut out,
+            method.method_descriptor_proto(),
+            method.path(),
+            0,
+            &comments,
+        );
     }
     Some(out)
+}
+
+/// The comments the server keeps for `file` (none if it sends no source
+/// code info).
+fn comments_of(file: &FileDescriptor) -> Comments {
+    Comments::new(file.file_descriptor_proto().source_code_info.as_ref())
 }
 
 /// Writes every file of every service of the server at `url` under

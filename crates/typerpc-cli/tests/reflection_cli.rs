@@ -34,6 +34,8 @@ pub struct Refusal {
 #[derive(Message, Clone, Debug, PartialEq)]
 #[rpc(package = "counter.v1")]
 pub struct CountRequest {
+    /// The last number sent.
+    #[rpc(default = 3, ge = 0)]
     pub up_to: i32,
     pub label: Option<String>,
 }
@@ -153,16 +155,27 @@ async fn describe_prints_proto_syntax() {
     let message = typerpc(&["describe", &url, "counter.v1.CountRequest"], "")
         .await
         .ok();
+    // The comments of the `.proto` the server writes: docs, validation
+    // rules and defaults.
     assert_eq!(
         message.stdout,
-        "counter.v1.CountRequest is a message:\nmessage CountRequest {\n  int32 up_to = 1;\n  optional string label = 2;\n}\n"
+        "counter.v1.CountRequest is a message:\n\
+         // How far to count.\n\
+         message CountRequest {\n\
+         \x20 // The last number sent.\n\
+         \x20 // Validation: ge = 0.\n\
+         \x20 optional int32 up_to = 1; // default: 3\n\
+         \x20 optional string label = 2;\n\
+         }\n"
     );
     let method = typerpc(&["describe", &url, "counter.v1.CounterService.Total"], "")
         .await
         .ok();
     assert_eq!(
         method.stdout,
-        "counter.v1.CounterService.Total is a method:\nrpc Total ( stream Tick ) returns ( Sum );\n"
+        "counter.v1.CounterService.Total is a method:\n\
+         // Sums the numbers sent.\n\
+         rpc Total ( stream Tick ) returns ( Sum );\n"
     );
     let unknown = typerpc(&["describe", &url, "counter.v1.Nope"], "").await;
     assert_eq!(unknown.code, 1);

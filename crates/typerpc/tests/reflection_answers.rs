@@ -258,8 +258,9 @@ fn what_reflection_serves_equals_what_was_written() {
 
     let mut stream = session();
     let mut checked = 0;
+    let mut commented = 0;
     for file in set.files() {
-        let served = files(ask(
+        let mut served = files(ask(
             &mut stream,
             MessageRequest::FileByFilename(file.path.clone()),
         ));
@@ -272,11 +273,35 @@ fn what_reflection_serves_equals_what_was_written() {
                 .find(|f| f.name() == file.path)
                 .unwrap_or_else(|| panic!("{} was not written", file.path))
                 .clone();
-            compiled.source_code_info = None;
+            // The comments served are those of the written file, where
+            // the written file has them.
+            let theirs = compiled
+                .source_code_info
+                .take()
+                .expect("protox keeps source info");
+            let ours = served[0]
+                .source_code_info
+                .take()
+                .expect("served with source info");
+            for location in &ours.location {
+                let written = theirs
+                    .location
+                    .iter()
+                    .find(|l| l.path == location.path)
+                    .unwrap_or_else(|| panic!("{}: nothing at {:?}", file.path, location.path));
+                assert_eq!(location.span, written.span, "{}", file.path);
+                assert_eq!(location.leading_comments, written.leading_comments);
+                assert_eq!(location.trailing_comments, written.trailing_comments);
+                commented += usize::from(location.leading_comments.is_some());
+            }
             compiled
         };
         assert_eq!(served[0], expected, "{}", file.path);
         checked += 1;
     }
     assert!(checked >= 6, "only {checked} files");
+    assert!(
+        commented >= 3,
+        "only {commented} documented definitions served"
+    );
 }

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::{DescriptorProto, EnumDescriptorProto, FieldDescriptorProto};
 
+use super::comments::{child, Comments};
 use super::options::{self, bracketed, unprinted_suffix};
 use super::{indent, quote};
 
@@ -15,19 +16,30 @@ const FIELD_NUMBER_END: i32 = 536_870_912;
 
 /// What a message's printing depends on in its file.
 #[derive(Clone, Copy, Debug)]
-pub struct Context {
+pub struct Context<'a> {
     /// The file is proto3: singular fields have no label.
     pub proto3: bool,
+    /// The file's comments, by descriptor path.
+    pub comments: &'a Comments,
 }
 
-/// Writes `message Name { ... }` at `level`.
+/// Writes `message Name { ... }` at `level`; `path` is the message's
+/// descriptor path in its file, for its comments.
 ///
 /// Fields and nested messages are interleaved so that both keep their
 /// order: a map field's entry type takes its place among the nested types.
-pub fn write_message(out: &mut String, message: &DescriptorProto, level: usize, context: Context) {
+pub fn write_message(
+    out: &mut String,
+    message: &DescriptorProto,
+    path: &[i32],
+    level: usize,
+    context: Context,
+) {
     let pad = indent(level);
     let inner = indent(level + 1);
+    context.comments.leading(out, path, level);
     let _ = writeln!(out, "{pad}message {} {{", message.name());
+    context.comments.trailing_block(out, path, level);
     if let Some(options) = &message.options {
         for line in options::message_options(options) {
             let _ = writeln!(out, "{inner}{line}");
@@ -38,37 +50,54 @@ pub fn write_message(out: &mut String, message: &DescriptorProto, level: usize, 
         .iter()
         .filter(|nested| is_map_entry(nested))
         .collect();
-    let mut nested = message.nested_type.iter().peekable();
+    // DescriptorProto: field = 2, nested_type = 3, enum_type = 4,
+    // extension = 6.
+    let mut nested = message.nested_type.iter().enumerate().peekable();
     let mut written_oneofs = HashSet::new();
-    for field in &message.field {
+    for (index, field) in message.field.iter().enumerate() {
         // Nested messages declared before the next map entry come first.
-        while let Some(next) = nested.peek() {
+        while let Some(&(at, next)) = nested.peek() {
             if is_map_entry(next) {
                 break;
             }
-            write_message(out, next, level + 1, context);
+            write_message(out, next, &child(path, 3, at), level + 1, context);
             nested.next();
         }
         let entry = map_entry_of(field, message, &entries);
-        if entry.is_some() && nested.peek().is_some_and(|n| is_map_entry(n)) {
+        if entry.is_some() && nested.peek().is_some_and(|(_, n)| is_map_entry(n)) {
             nested.next();
         }
         match field.oneof_index {
-            Some(index) if !field.proto3_optional() => {
-                if written_oneofs.insert(index) {
-                    write_oneof(out, message, index, level + 1);
+            Some(oneof) if !field.proto3_optional() => {
+                if written_oneofs.insert(oneof) {
+                    write_oneof(out, message, path, oneof, level + 1, context);
                 }
             }
-            _ => write_field(out, field, entry, level + 1, context),
+            _ => write_field(
+                out,
+                field,
+                entry,
+                &child(path, 2, index),
+                level + 1,
+                context,
+            ),
         }
     }
-    for rest in nested.filter(|n| !is_map_entry(n)) {
-        write_message(out, rest, level + 1, context);
+    for (at, rest) in nested.filter(|(_, n)| !is_map_entry(n)) {
+        write_message(out, rest, &child(path, 3, at), level + 1, context);
     }
-    for enumeration in &message.enum_type {
-        write_enum(out, enumeration, level + 1);
+    for (at, enumeration) in message.enum_type.iter().enumerate() {
+        write_enum(out, enumeration, &child(path, 4, at), level + 1, context);
     }
-    write_extensions(out, &message.extension, level + 1, context);
+    let mut extensions_path = path.to_vec();
+    extensions_path.push(6);
+    write_extensions(
+        out,
+        &message.extension,
+        &extensions_path,
+        level + 1,
+        context,
+    );
     for range in &message.extension_range {
         let (start, end) = (range.start(), range.end());
         let _ = writeln!(
@@ -86,23 +115,35 @@ pub fn write_message(out: &mut String, message: &DescriptorProto, level: usize, 
     let _ = writeln!(out, "{pad}}}");
 }
 
-/// Writes `enum Name { ... }` at `level`.
-pub fn write_enum(out: &mut String, enumeration: &EnumDescriptorProto, level: usize) {
+/// Writes `enum Name { ... }` at `level`; `path` is the enum's
+/// descriptor path in its file, for its comments.
+pub fn write_enum(
+    out: &mut String,
+    enumeration: &EnumDescriptorProto,
+    path: &[i32],
+    level: usize,
+    context: Context,
+) {
     let pad = indent(level);
     let inner = indent(level + 1);
+    context.comments.leading(out, path, level);
     let _ = writeln!(out, "{pad}enum {} {{", enumeration.name());
+    context.comments.trailing_block(out, path, level);
     if let Some(options) = &enumeration.options {
         for line in options::enum_options(options) {
             let _ = writeln!(out, "{inner}{line}");
         }
     }
-    for value in &enumeration.value {
+    for (index, value) in enumeration.value.iter().enumerate() {
         let (entries, left) = value
             .options
             .as_ref()
             .map(options::enum_value_options)
             .unwrap_or_default();
-        let _ = writeln!(
+        // EnumDescriptorProto: value = 2.
+        let value_path = child(path, 2, index);
+        context.comments.leading(out, &value_path, level + 1);
+        let _ = write!(
             out,
             "{inner}{} = {}{};{}",
             value.name(),
@@ -110,6 +151,7 @@ pub fn write_enum(out: &mut String, enumeration: &EnumDescriptorProto, level: us
             bracketed(&entries),
             unprinted_suffix(left)
         );
+        context.comments.trailing_line(out, &value_path, level + 1);
     }
     // Enum reserved ranges are inclusive.
     let reserved: Vec<String> = enumeration
@@ -122,10 +164,12 @@ pub fn write_enum(out: &mut String, enumeration: &EnumDescriptorProto, level: us
 }
 
 /// Writes `extend .Type { ... }` blocks, one per extended type in order
-/// of first appearance.
+/// of first appearance; `path` is that of the list of extensions in the
+/// file or message (`[7]` in a file, the message's path then `6`).
 pub fn write_extensions(
     out: &mut String,
     extensions: &[FieldDescriptorProto],
+    path: &[i32],
     level: usize,
     context: Context,
 ) {
@@ -138,14 +182,27 @@ pub fn write_extensions(
     let pad = indent(level);
     for extendee in extendees {
         let _ = writeln!(out, "{pad}extend {extendee} {{");
-        for extension in extensions.iter().filter(|e| e.extendee() == extendee) {
-            write_field(out, extension, None, level + 1, context);
+        for (index, extension) in extensions
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.extendee() == extendee)
+        {
+            let mut extension_path = path.to_vec();
+            extension_path.push(i32::try_from(index).unwrap_or(i32::MAX));
+            write_field(out, extension, None, &extension_path, level + 1, context);
         }
         let _ = writeln!(out, "{pad}}}");
     }
 }
 
-fn write_oneof(out: &mut String, message: &DescriptorProto, index: i32, level: usize) {
+fn write_oneof(
+    out: &mut String,
+    message: &DescriptorProto,
+    path: &[i32],
+    index: i32,
+    level: usize,
+    context: Context,
+) {
     let pad = indent(level);
     let Some(oneof) = usize::try_from(index)
         .ok()
@@ -153,7 +210,11 @@ fn write_oneof(out: &mut String, message: &DescriptorProto, index: i32, level: u
     else {
         return;
     };
+    // DescriptorProto: oneof_decl = 8.
+    let oneof_path = child(path, 8, usize::try_from(index).unwrap_or_default());
+    context.comments.leading(out, &oneof_path, level);
     let _ = writeln!(out, "{pad}oneof {} {{", oneof.name());
+    context.comments.trailing_block(out, &oneof_path, level);
     if oneof
         .options
         .as_ref()
@@ -164,10 +225,14 @@ fn write_oneof(out: &mut String, message: &DescriptorProto, index: i32, level: u
     let members = message
         .field
         .iter()
-        .filter(|f| f.oneof_index == Some(index) && !f.proto3_optional());
-    for field in members {
+        .enumerate()
+        .filter(|(_, f)| f.oneof_index == Some(index) && !f.proto3_optional());
+    for (at, field) in members {
+        let field_path = child(path, 2, at);
+        context.comments.leading(out, &field_path, level + 1);
         let line = field_line(field, None, "");
-        let _ = writeln!(out, "{pad}  {line}");
+        let _ = write!(out, "{pad}  {line}");
+        context.comments.trailing_line(out, &field_path, level + 1);
     }
     let _ = writeln!(out, "{pad}}}");
 }
@@ -176,6 +241,7 @@ fn write_field(
     out: &mut String,
     field: &FieldDescriptorProto,
     map_entry: Option<&DescriptorProto>,
+    path: &[i32],
     level: usize,
     context: Context,
 ) {
@@ -187,7 +253,9 @@ fn write_field(
         Label::Optional => "",
     };
     let line = field_line(field, map_entry, label);
-    let _ = writeln!(out, "{}{line}", indent(level));
+    context.comments.leading(out, path, level);
+    let _ = write!(out, "{}{line}", indent(level));
+    context.comments.trailing_line(out, path, level);
 }
 
 /// `label type name = number [options];`, with the map type for map

@@ -8,6 +8,7 @@
 //! are lost; known options this printer does not write are noted in a
 //! comment. Groups and editions are not supported.
 
+mod comments;
 mod messages;
 mod options;
 mod services;
@@ -16,11 +17,14 @@ use std::fmt::Write as _;
 
 use prost_types::FileDescriptorProto;
 
+pub use comments::Comments;
 pub use messages::{write_enum, write_message, Context};
 pub use services::{write_method, write_service};
 
-/// The `.proto` source of `file`.
+/// The `.proto` source of `file`, with the comments its source code info
+/// holds.
 pub fn file_to_proto(file: &FileDescriptorProto) -> String {
+    let comments = Comments::new(file.source_code_info.as_ref());
     let mut out = String::new();
     let syntax = match file.syntax() {
         "" => "proto2",
@@ -59,19 +63,42 @@ pub fn file_to_proto(file: &FileDescriptorProto) -> String {
             let _ = writeln!(out, "{line}");
         }
     }
-    let context = messages::Context { proto3 };
-    for message in &file.message_type {
+    let context = messages::Context {
+        proto3,
+        comments: &comments,
+    };
+    // FileDescriptorProto: message_type = 4, enum_type = 5, service = 6,
+    // extension = 7.
+    for (index, message) in file.message_type.iter().enumerate() {
         out.push('\n');
-        write_message(&mut out, message, 0, context);
+        write_message(
+            &mut out,
+            message,
+            &comments::child(&[], 4, index),
+            0,
+            context,
+        );
     }
-    for enumeration in &file.enum_type {
+    for (index, enumeration) in file.enum_type.iter().enumerate() {
         out.push('\n');
-        write_enum(&mut out, enumeration, 0);
+        write_enum(
+            &mut out,
+            enumeration,
+            &comments::child(&[], 5, index),
+            0,
+            context,
+        );
     }
-    messages::write_extensions(&mut out, &file.extension, 0, context);
-    for service in &file.service {
+    messages::write_extensions(&mut out, &file.extension, &[7], 0, context);
+    for (index, service) in file.service.iter().enumerate() {
         out.push('\n');
-        write_service(&mut out, service, 0);
+        write_service(
+            &mut out,
+            service,
+            &comments::child(&[], 6, index),
+            0,
+            &comments,
+        );
     }
     out
 }

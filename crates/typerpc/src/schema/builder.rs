@@ -466,8 +466,9 @@ impl SchemaSet {
         super::proto_text::render(self, file)
     }
 
-    /// The descriptor of `file`, as protoc would compile [`Self::proto_text`]
-    /// (without source code info).
+    /// The descriptor of `file`, as protoc would compile [`Self::proto_text`],
+    /// with source code info for each definition and its comments (not
+    /// for every token, as protoc's has).
     pub fn file_descriptor(&self, file: &ProtoFile) -> FileDescriptorProto {
         super::descriptor::file_descriptor(self, file)
     }

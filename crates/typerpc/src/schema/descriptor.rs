@@ -23,6 +23,7 @@ use prost_types::{
     descriptor_proto::ReservedRange, DescriptorProto, EnumDescriptorProto,
     EnumValueDescriptorProto, FieldDescriptorProto, FileDescriptorProto, MessageOptions,
     MethodDescriptorProto, MethodOptions, OneofDescriptorProto, ServiceDescriptorProto,
+    SourceCodeInfo,
 };
 
 use super::builder::{
@@ -55,6 +56,10 @@ pub(super) fn file_descriptor(set: &SchemaSet, file: &ProtoFile) -> FileDescript
         enum_type,
         service,
         syntax: Some("proto3".to_string()),
+        // Well-known files are served as protoc compiles Google's sources.
+        source_code_info: (!file.is_well_known()).then(|| SourceCodeInfo {
+            location: super::proto_text::render_with_locations(set, file).1,
+        }),
         ..Default::default()
     }
 }
@@ -303,9 +308,11 @@ mod tests {
 
     /// Our descriptors for every file that is not a well-known one must
     /// equal protox's compilation of our text, field for field.
-    fn assert_matches_protox(set: &SchemaSet) {
+    /// Returns how many definitions have leading comments.
+    fn assert_matches_protox(set: &SchemaSet) -> usize {
         let compiled = compile_with_protox(set);
         let mut checked = 0;
+        let mut documented = 0;
         for file in set.files().iter().filter(|f| !f.is_well_known()) {
             let theirs = compiled
                 .file
@@ -313,18 +320,79 @@ mod tests {
                 .find(|f| f.name() == file.path)
                 .unwrap_or_else(|| panic!("protox did not compile {}", file.path));
             let mut theirs = theirs.clone();
+            let mut ours = set.file_descriptor(file);
+            documented += assert_same_locations(&file.path, &ours, &theirs);
             theirs.source_code_info = None;
-            let ours = set.file_descriptor(file);
+            ours.source_code_info = None;
             assert_eq!(ours, theirs, "descriptor of {}", file.path);
             checked += 1;
         }
         assert!(checked > 0);
+        documented
+    }
+
+    /// Each location we record is protox's for the same path (span and
+    /// comments), and every comment protox attaches to a definition is in
+    /// ours. protox also locates each token, which we leave out.
+    /// Returns how many of our locations have leading comments.
+    fn assert_same_locations(
+        path: &str,
+        ours: &FileDescriptorProto,
+        theirs: &FileDescriptorProto,
+    ) -> usize {
+        use std::collections::HashMap;
+        let ours = &ours
+            .source_code_info
+            .as_ref()
+            .expect("ours has source info")
+            .location;
+        let theirs: HashMap<&[i32], _> = theirs
+            .source_code_info
+            .as_ref()
+            .expect("protox records source info")
+            .location
+            .iter()
+            .map(|l| (l.path.as_slice(), l))
+            .collect();
+        let mut documented = 0;
+        for location in ours {
+            let theirs = theirs
+                .get(location.path.as_slice())
+                .unwrap_or_else(|| panic!("{path}: protox has no location {:?}", location.path));
+            assert_eq!(
+                location.span, theirs.span,
+                "{path}: span of {:?}",
+                location.path
+            );
+            assert_eq!(
+                location.leading_comments, theirs.leading_comments,
+                "{path}: leading comments of {:?}",
+                location.path
+            );
+            assert_eq!(
+                location.trailing_comments, theirs.trailing_comments,
+                "{path}: trailing comments of {:?}",
+                location.path
+            );
+            documented += usize::from(location.leading_comments.is_some());
+        }
+        let ours: HashMap<&[i32], _> = ours.iter().map(|l| (l.path.as_slice(), l)).collect();
+        for (at, theirs) in &theirs {
+            if theirs.leading_comments.is_some() || theirs.trailing_comments.is_some() {
+                assert!(
+                    ours.contains_key(at),
+                    "{path}: we leave out the comments protox has at {at:?}: {theirs:?}"
+                );
+            }
+        }
+        documented
     }
 
     #[test]
     fn rich_schema_matches_protox() {
         let set = rich_builder().build().unwrap();
-        assert_matches_protox(&set);
+        let documented = assert_matches_protox(&set);
+        assert!(documented >= 5, "only {documented} documented definitions");
     }
 
     #[test]

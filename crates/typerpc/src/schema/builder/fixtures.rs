@@ -462,6 +462,7 @@ pub fn compile_with_protox(set: &super::SchemaSet) -> prost_types::FileDescripto
     chain.add(GoogleFileResolver::new());
     let mut compiler = protox::Compiler::with_file_resolver(chain);
     compiler.include_imports(true);
+    compiler.include_source_info(true);
     for file in set.files().iter().filter(|f| !f.is_well_known()) {
         if let Err(err) = compiler.open_file(&file.path) {
             panic!(
