@@ -227,6 +227,37 @@ async fn proto_from_writes_the_servers_schema() {
         &compile(&out, &written),
         &names,
     );
+    // The comments survive: docs, validation rules and defaults sit on the
+    // same definitions in the written file as in the server's own.
+    let comments = |dir: &std::path::Path| {
+        let set = protox::compile(["counter/v1/counter.proto"], [dir]).unwrap();
+        let file = set
+            .file
+            .iter()
+            .find(|f| f.name() == "counter/v1/counter.proto")
+            .unwrap();
+        let mut found: Vec<(Vec<i32>, Option<String>, Option<String>)> = file
+            .source_code_info
+            .iter()
+            .flat_map(|info| &info.location)
+            .filter(|l| l.leading_comments.is_some() || l.trailing_comments.is_some())
+            .map(|l| {
+                (
+                    l.path.clone(),
+                    l.leading_comments.clone(),
+                    l.trailing_comments.clone(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let expected = comments(&expected_dir);
+    assert!(expected.len() >= 5, "{expected:?}");
+    assert!(expected
+        .iter()
+        .any(|(_, _, t)| t.as_deref() == Some(" default: 3\n")));
+    assert_eq!(comments(&out), expected);
 }
 
 #[tokio::test(flavor = "multi_thread")]

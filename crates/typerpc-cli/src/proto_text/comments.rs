@@ -42,11 +42,22 @@ impl Comments {
     }
 
     /// Writes the comments before the definition at `path`: detached ones,
-    /// each followed by a blank line, then the leading one.
+    /// each followed by a blank line, then the leading one. A documented
+    /// definition stands apart from the one before it, as in the `.proto`
+    /// files typerpc writes.
     pub fn leading(&self, out: &mut String, path: &[i32], level: usize) {
         let Some(around) = self.by_path.get(path) else {
             return;
         };
+        if around.leading.is_none() && around.detached.is_empty() {
+            return;
+        }
+        // Not after an opening brace, a blank line, or the heading line
+        // `typerpc describe` prints.
+        let starts_block = out.is_empty() || out.ends_with("{\n") || out.ends_with(":\n");
+        if !starts_block && !out.ends_with("\n\n") {
+            out.push('\n');
+        }
         for detached in &around.detached {
             write_lines(out, detached, level);
             out.push('\n');
@@ -138,6 +149,19 @@ mod tests {
             out,
             "  // Licence.\n\n  // An order.\n  //\n  // Second paragraph.\n"
         );
+    }
+
+    #[test]
+    fn a_documented_definition_stands_apart_from_the_one_before() {
+        let mut out = String::from("message A {\n  int32 x = 1;\n");
+        comments().leading(&mut out, &[4, 0], 1);
+        assert!(
+            out.starts_with("message A {\n  int32 x = 1;\n\n  // Licence."),
+            "{out}"
+        );
+        let mut out = String::from("message A {\n");
+        comments().leading(&mut out, &[4, 0], 1);
+        assert!(out.starts_with("message A {\n  // Licence."), "{out}");
     }
 
     #[test]
