@@ -1,6 +1,7 @@
 //! What every example's `main` shares: the `--addr HOST:PORT` argument,
-//! and serving until SIGINT or SIGTERM while saying on stderr where the
-//! server listens and when it stops.
+//! logs through `tracing-subscriber` (filtered by `RUST_LOG`), and serving
+//! until SIGINT or SIGTERM while saying on stderr where the server listens
+//! and when it stops.
 
 use std::net::SocketAddr;
 
@@ -35,6 +36,19 @@ pub fn parse_addr(name: &str) -> SocketAddr {
         }
     }
     addr
+}
+
+/// Prints typerpc's logs (and the example's) on stderr, filtered by
+/// `RUST_LOG` (default `info`: start, listen address, shutdown and failed
+/// calls; `RUST_LOG=typerpc=debug` adds every call, `trace` every
+/// message). typerpc itself prints nothing until an application does this.
+pub fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Serves on `addr` until SIGINT or SIGTERM, saying where it listens and

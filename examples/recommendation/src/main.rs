@@ -17,6 +17,7 @@ const NAME: &str = "recommendation";
 
 #[tokio::main]
 async fn main() {
+    example_support::init_logs();
     let addr = example_support::parse_addr(NAME);
     eprintln!("{NAME}: starting recommendation.v1.RecommendationService (gRPC, gRPC-Web, Connect)");
     let server = Server::new()

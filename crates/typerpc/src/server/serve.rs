@@ -373,6 +373,17 @@ impl Server {
             .initial_connection_window_size(settings.stream_window.saturating_mul(2));
         let service = Server::service(self.router.clone(), self.layers);
         let graceful = GracefulShutdown::new();
+        match listener.local_addr() {
+            Ok(address) => tracing::info!(
+                target: LOG_TARGET,
+                %address,
+                tls = acceptor.is_some(),
+                "listening"
+            ),
+            Err(error) => {
+                tracing::warn!(target: LOG_TARGET, %error, "listening on an unknown address")
+            }
+        }
         let mut signal = std::pin::pin!(signal);
         loop {
             tokio::select! {
@@ -381,7 +392,8 @@ impl Server {
                         Ok(accepted) => accepted,
                         // Running out of descriptors or a reset before
                         // accept passes; back off instead of spinning.
-                        Err(_) => {
+                        Err(error) => {
+                            tracing::warn!(target: LOG_TARGET, %error, "accepting a connection failed; trying again in 50 ms");
                             tokio::time::sleep(Duration::from_millis(50)).await;
                             continue;
                         }
@@ -403,8 +415,16 @@ impl Server {
                             tokio::spawn(async move {
                                 // A client that never finishes its handshake
                                 // must not hold a task forever.
-                                let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await else {
-                                    return;
+                                let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                                    Ok(Ok(tls)) => tls,
+                                    Ok(Err(error)) => {
+                                        tracing::debug!(target: LOG_TARGET, %peer, %error, "TLS handshake failed");
+                                        return;
+                                    }
+                                    Err(_) => {
+                                        tracing::debug!(target: LOG_TARGET, %peer, "TLS handshake timed out");
+                                        return;
+                                    }
                                 };
                                 let certificates = tls.get_ref().1.peer_certificates().map(|chain| {
                                     PeerCertificates(chain.iter().map(|c| bytes::Bytes::copy_from_slice(c)).collect())
@@ -420,10 +440,22 @@ impl Server {
         // Tell load balancers first (health checks and probes answer
         // NOT_SERVING, health watchers are told and let go), then stop
         // accepting.
+        tracing::info!(
+            target: LOG_TARGET,
+            grace_period_ms = self.grace.as_millis() as u64,
+            connections = graceful.count(),
+            "shutting down: health reports NOT_SERVING, calls in flight may finish"
+        );
         self.router.shutting_down();
         drop(listener);
         // In-flight calls finish within the grace period; then the rest are dropped.
-        let _ = tokio::time::timeout(self.grace, graceful.shutdown()).await;
+        match tokio::time::timeout(self.grace, graceful.shutdown()).await {
+            Ok(()) => tracing::info!(target: LOG_TARGET, "stopped"),
+            Err(_) => tracing::warn!(
+                target: LOG_TARGET,
+                "stopped: the grace period ended with calls still in flight; they were cut off"
+            ),
+        }
         Ok(())
     }
 }
@@ -459,6 +491,9 @@ fn call_layered(
         })
     })
 }
+
+/// The target of the server's logs (as of its calls' spans).
+const LOG_TARGET: &str = crate::service::telemetry::SERVER_TARGET;
 
 /// hyper's default bound on HTTP/1.1 request headers.
 const HYPER_MAX_HEADERS: usize = 100;
@@ -502,7 +537,9 @@ impl Connection {
                 let connection = builder
                     .serve_connection(TokioIo::new(io), service)
                     .into_owned();
-                let _ = watcher.watch(connection).await;
+                if let Err(error) = watcher.watch(connection).await {
+                    connection_error(peer, &*error);
+                }
             }
             Served::Layered(layered) => {
                 let service = hyper::service::service_fn(move |mut request| {
@@ -514,10 +551,19 @@ impl Connection {
                 let connection = builder
                     .serve_connection(TokioIo::new(io), service)
                     .into_owned();
-                let _ = watcher.watch(connection).await;
+                if let Err(error) = watcher.watch(connection).await {
+                    connection_error(peer, &*error);
+                }
             }
         }
     }
+}
+
+/// A connection ended in error (a client that vanished, a protocol
+/// violation): only that connection ends, and it is logged at `DEBUG`,
+/// since clients cause most of them.
+fn connection_error(peer: SocketAddr, error: &(dyn std::error::Error + 'static)) {
+    tracing::debug!(target: LOG_TARGET, %peer, %error, "connection ended with an error");
 }
 
 /// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
