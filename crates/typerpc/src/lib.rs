@@ -18,6 +18,8 @@ extern crate self as typerpc;
 pub mod client;
 pub mod health;
 pub mod message;
+#[cfg(feature = "prometheus")]
+pub mod metrics;
 pub mod protocol;
 pub mod reflection;
 pub mod schema;

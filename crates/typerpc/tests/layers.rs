@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 /// Bottom to top.
-const LAYERS: [&str; 12] = [
+const LAYERS: [&str; 14] = [
     "schema",
     "message",
     "status",
@@ -20,6 +20,8 @@ const LAYERS: [&str; 12] = [
     "router",
     "health",
     "reflection",
+    "metrics",
+    "otel",
     "serve",
     "testing",
 ];

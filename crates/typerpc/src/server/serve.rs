@@ -99,6 +99,15 @@ pub struct Server {
     grace: Duration,
     tls: Option<super::tls::TlsConfig>,
     settings: ConnectionSettings,
+    /// Where the plain-HTTP endpoints (probes, metrics) are served instead
+    /// of the main port, if the user chose an admin port.
+    admin: Option<Admin>,
+}
+
+/// The admin port: an address to bind, or a listener bound already.
+enum Admin {
+    Addr(SocketAddr),
+    Listener(std::net::TcpListener),
 }
 
 impl std::fmt::Debug for Server {
@@ -109,6 +118,7 @@ impl std::fmt::Debug for Server {
             .field("layers", &self.layers.len())
             .field("tls", &self.tls.is_some())
             .field("settings", &self.settings)
+            .field("admin", &self.admin.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -161,15 +171,18 @@ impl Default for Server {
 impl Server {
     /// A server for 0.0.0.0:50051 with no services yet, serving health
     /// checks (`grpc.health.v1`) and reflection (`grpc.reflection.v1` and
-    /// `v1alpha`) for the services it will have.
+    /// `v1alpha`) for the services it will have, and Kubernetes' plain-HTTP
+    /// probes `GET /healthz` (live) and `GET /ready` (see
+    /// [`Router::probes`]).
     pub fn new() -> Server {
         Server {
-            router: Router::new().with_health().with_reflection(),
+            router: Router::new().with_health().with_reflection().probes(),
             layers: Vec::new(),
             addr: SocketAddr::from(DEFAULT_ADDR),
             grace: Duration::from_secs(10),
             tls: None,
             settings: ConnectionSettings::default(),
+            admin: None,
         }
     }
 
@@ -210,6 +223,31 @@ impl Server {
     /// while serving, 503 once shutdown starts. See [`Router::health_probe`].
     pub fn health_probe(mut self, path: impl Into<String>) -> Server {
         self.router = self.router.health_probe(path);
+        self
+    }
+
+    /// Counts every call in `metrics` and answers Prometheus' scrapes at
+    /// `GET /metrics`, on the server's port or, with
+    /// [`admin_addr`](Self::admin_addr), on an admin port. See
+    /// [`metrics`](crate::metrics).
+    #[cfg(feature = "prometheus")]
+    pub fn metrics(mut self, metrics: &crate::metrics::Prometheus) -> Server {
+        self.router = self.router.metrics(metrics);
+        self
+    }
+
+    /// Serves the plain-HTTP endpoints (`/healthz`, `/ready`, `/metrics`)
+    /// on a port of their own, over HTTP/1.1, instead of the main port: a
+    /// port that the cluster reaches and the world does not.
+    pub fn admin_addr(mut self, addr: SocketAddr) -> Server {
+        self.admin = Some(Admin::Addr(addr));
+        self
+    }
+
+    /// [`admin_addr`](Self::admin_addr) on a listener the caller bound
+    /// (port 0 in tests).
+    pub fn admin_listener(mut self, listener: std::net::TcpListener) -> Server {
+        self.admin = Some(Admin::Listener(listener));
         self
     }
 
@@ -371,8 +409,28 @@ impl Server {
             .keep_alive_timeout(settings.keep_alive_timeout)
             .initial_stream_window_size(settings.stream_window)
             .initial_connection_window_size(settings.stream_window.saturating_mul(2));
-        let service = Server::service(self.router.clone(), self.layers);
         let graceful = GracefulShutdown::new();
+        let mut router = self.router;
+        // Stops the admin port once the main port has drained.
+        let (stop_admin, admin_stopped) = tokio::sync::watch::channel(false);
+        if let Some(admin) = self.admin {
+            let listener = match admin {
+                Admin::Addr(addr) => TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| Error::Bind(addr, e))?,
+                Admin::Listener(listener) => {
+                    let addr = listener.local_addr().map_err(Error::Io)?;
+                    listener.set_nonblocking(true).map_err(Error::Io)?;
+                    TcpListener::from_std(listener).map_err(|e| Error::Bind(addr, e))?
+                }
+            };
+            if let Ok(address) = listener.local_addr() {
+                tracing::info!(target: LOG_TARGET, %address, "admin endpoints listening");
+            }
+            tokio::spawn(super::admin::serve(listener, router.clone(), admin_stopped));
+            router = router.endpoints_elsewhere();
+        }
+        let service = Server::service(router.clone(), self.layers);
         match listener.local_addr() {
             Ok(address) => tracing::info!(
                 target: LOG_TARGET,
@@ -446,7 +504,7 @@ impl Server {
             connections = graceful.count(),
             "shutting down: health reports NOT_SERVING, calls in flight may finish"
         );
-        self.router.shutting_down();
+        router.shutting_down();
         drop(listener);
         // In-flight calls finish within the grace period; then the rest are dropped.
         match tokio::time::timeout(self.grace, graceful.shutdown()).await {
@@ -456,6 +514,7 @@ impl Server {
                 "stopped: the grace period ended with calls still in flight; they were cut off"
             ),
         }
+        let _ = stop_admin.send(true);
         Ok(())
     }
 }
