@@ -20,6 +20,8 @@ pub mod health;
 pub mod message;
 #[cfg(feature = "prometheus")]
 pub mod metrics;
+#[cfg(feature = "otel")]
+pub mod otel;
 pub mod protocol;
 pub mod reflection;
 pub mod schema;

@@ -89,7 +89,7 @@ pub(crate) fn server_span(
         rpc.grpc.status_code = Empty,
         rpc.connect_rpc.error_code = Empty,
         network.peer.address = peer.map(|p| tracing::field::display(p.ip())),
-        network.peer.port = peer.map(|p| p.port()),
+        network.peer.port = peer.map(|p| i64::from(p.port())),
         typerpc.protocol = protocol_name(protocol),
     );
     #[cfg(feature = "otel")]
@@ -120,7 +120,7 @@ pub(crate) fn client_span(procedure: &str, protocol: Protocol, authority: &str) 
         rpc.grpc.status_code = Empty,
         rpc.connect_rpc.error_code = Empty,
         server.address = host.trim_start_matches('[').trim_end_matches(']'),
-        server.port = port,
+        server.port = port.map(i64::from),
         typerpc.protocol = protocol_name(protocol),
     )
 }
