@@ -64,7 +64,7 @@ pub(crate) fn continue_trace(span: &Span, headers: &HeaderMap) {
     }
     let context = propagator().extract(&Headers(headers));
     let remote = context.span().span_context().clone();
-    if remote.is_valid() || context.baggage().len() > 0 {
+    if remote.is_valid() || !context.baggage().is_empty() {
         let _ = span.set_parent(context);
     }
 }
