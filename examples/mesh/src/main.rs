@@ -19,10 +19,8 @@
 use std::net::SocketAddr;
 
 use mesh::{CheckoutService, PaymentService, PaymentServiceClient};
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
 use typerpc::metrics::Prometheus;
-use typerpc::otel::{ClientRpcMetrics, Otel, RpcMetrics};
+use typerpc::otel::{ClientRpcMetrics, RpcMetrics};
 use typerpc::Server;
 
 const NAME: &str = "mesh";
@@ -88,33 +86,6 @@ fn fail(message: &str) -> ! {
     std::process::exit(2)
 }
 
-/// Logs on stderr (`RUST_LOG`), and spans and metrics over OTLP when a
-/// collector is configured.
-fn init_telemetry(service: &str) -> Option<Otel> {
-    let exporting = [
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-    ]
-    .iter()
-    .any(|v| std::env::var_os(v).is_some());
-    let otel = if exporting {
-        match Otel::from_env(service) {
-            Ok(otel) => Some(otel),
-            Err(error) => fail(&error.to_string()),
-        }
-    } else {
-        None
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .with(otel.as_ref().map(|o| o.layer()))
-        .init();
-    otel
-}
-
 #[tokio::main]
 async fn main() {
     let args = parse_args();
@@ -123,7 +94,7 @@ async fn main() {
     } else {
         "payment-service"
     };
-    let otel = init_telemetry(service);
+    let otel = example_support::init_telemetry(NAME, service);
     let metrics = Prometheus::new();
     let mut server = Server::new()
         .metrics(&metrics)
@@ -144,10 +115,5 @@ async fn main() {
         server = server.admin_addr(admin);
     }
     example_support::serve(NAME, server, args.addr).await;
-    if let Some(otel) = otel {
-        // The last spans and metrics, before the process ends.
-        tokio::task::spawn_blocking(move || otel.shutdown())
-            .await
-            .ok();
-    }
+    example_support::shutdown_telemetry(otel).await;
 }
