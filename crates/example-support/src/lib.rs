@@ -1,6 +1,7 @@
 //! What every example's `main` shares: the `--addr HOST:PORT` argument,
-//! and serving until SIGINT or SIGTERM while saying on stderr where the
-//! server listens and when it stops.
+//! logs through `tracing-subscriber` (filtered by `RUST_LOG`), and serving
+//! until SIGINT or SIGTERM while saying on stderr where the server listens
+//! and when it stops.
 
 use std::net::SocketAddr;
 
@@ -37,6 +38,64 @@ pub fn parse_addr(name: &str) -> SocketAddr {
     addr
 }
 
+/// Prints typerpc's logs (and the example's) on stderr, filtered by
+/// `RUST_LOG` (default `info`: start, listen address, shutdown and failed
+/// calls; `RUST_LOG=typerpc=debug` adds every call, `trace` every
+/// message). typerpc itself prints nothing until an application does this.
+pub fn init_logs() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let _ = tracing_subscriber::registry()
+        .with(filter())
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .try_init();
+}
+
+fn filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+}
+
+/// [`init_logs`], and, when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+/// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set, spans and metrics
+/// exported over OTLP as `service` (unless `OTEL_SERVICE_NAME` says
+/// otherwise). Keep what it returns and shut it down before exiting, so
+/// the last spans leave.
+#[cfg(feature = "otel")]
+pub fn init_telemetry(name: &str, service: &str) -> Option<typerpc::otel::Otel> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let exporting = [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some());
+    let otel = if exporting {
+        match typerpc::otel::Otel::from_env(service) {
+            Ok(otel) => Some(otel),
+            Err(error) => fail(name, 1, &error.to_string()),
+        }
+    } else {
+        None
+    };
+    let _ = tracing_subscriber::registry()
+        .with(filter())
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(otel.as_ref().map(|o| o.layer()))
+        .try_init();
+    otel
+}
+
+/// Sends the last spans and metrics of [`init_telemetry`].
+#[cfg(feature = "otel")]
+pub async fn shutdown_telemetry(otel: Option<typerpc::otel::Otel>) {
+    if let Some(otel) = otel {
+        // Shutting down waits for the exporters' threads: not on a worker.
+        let _ = tokio::task::spawn_blocking(move || otel.shutdown()).await;
+    }
+}
+
 /// Serves on `addr` until SIGINT or SIGTERM, saying where it listens and
 /// when it stops; a server that cannot listen exits with status 1.
 pub async fn serve(name: &str, server: Server, addr: SocketAddr) {
@@ -62,7 +121,7 @@ pub async fn serve(name: &str, server: Server, addr: SocketAddr) {
 }
 
 /// Says what went wrong and exits with `code`.
-fn fail(name: &str, code: i32, message: &str) -> ! {
+pub fn fail(name: &str, code: i32, message: &str) -> ! {
     eprintln!("{name}: {message}");
     std::process::exit(code)
 }

@@ -18,6 +18,10 @@ extern crate self as typerpc;
 pub mod client;
 pub mod health;
 pub mod message;
+#[cfg(feature = "prometheus")]
+pub mod metrics;
+#[cfg(feature = "otel")]
+pub mod otel;
 pub mod protocol;
 pub mod reflection;
 pub mod schema;

@@ -611,11 +611,11 @@ async fn plain_gets_answer_a_person_in_a_browser() {
         .unwrap()
         .contains(&serde_json::json!("grpc.health.v1.Health")));
 
-    let (status, headers, body, _) = send(&http1(), get("/healthz")).await;
+    let (status, headers, body, _) = send(&http1(), get("/nothing-here")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(headers["content-type"], "application/json");
     assert_eq!(json(&body)["code"], "unimplemented");
-    assert_eq!(json(&body)["message"], "no method /healthz");
+    assert_eq!(json(&body)["message"], "no method /nothing-here");
 
     let (status, headers, body, _) = send(
         &http1(),

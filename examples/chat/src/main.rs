@@ -17,6 +17,7 @@ const NAME: &str = "chat";
 
 #[tokio::main]
 async fn main() {
+    example_support::init_logs();
     let addr = example_support::parse_addr(NAME);
     eprintln!(
         "{NAME}: starting chat.v1.ChatService (gRPC, gRPC-Web, Connect; unary and streaming)"

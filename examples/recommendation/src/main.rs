@@ -7,9 +7,16 @@
 //! cargo run -p recommendation -- --addr 127.0.0.1:8080 # this machine only
 //! curl -H 'content-type: application/json' -d '{"user_id":"123","category":"electronics"}' \
 //!   localhost:50051/recommendation.v1.RecommendationService/GetRecommendations
+//! curl localhost:50051/metrics                        # Prometheus
+//! curl localhost:50051/ready                          # Kubernetes readiness
 //! ```
+//!
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` set: spans and RPC metrics go there over
+//! OTLP. `deploy/recommendation.yaml` runs it on Kubernetes.
 
 use recommendation::RecommendationService;
+use typerpc::metrics::Prometheus;
+use typerpc::otel::RpcMetrics;
 use typerpc::server::Cors;
 use typerpc::Server;
 
@@ -17,11 +24,19 @@ const NAME: &str = "recommendation";
 
 #[tokio::main]
 async fn main() {
+    let otel = example_support::init_telemetry(NAME, "recommendation-service");
     let addr = example_support::parse_addr(NAME);
     eprintln!("{NAME}: starting recommendation.v1.RecommendationService (gRPC, gRPC-Web, Connect)");
     let server = Server::new()
         .add(RecommendationService::new())
         // The seed's browser `fetch` comes from a web app on another origin.
-        .configure(|router| router.cors(Cors::any_origin()));
+        .configure(|router| {
+            router
+                .cors(Cors::any_origin())
+                .intercept(RpcMetrics::server())
+        })
+        // GET /metrics on the same port, for Prometheus.
+        .metrics(&Prometheus::new());
     example_support::serve(NAME, server, addr).await;
+    example_support::shutdown_telemetry(otel).await;
 }

@@ -15,6 +15,7 @@ const NAME: &str = "testing";
 
 #[tokio::main]
 async fn main() {
+    example_support::init_logs();
     let addr = example_support::parse_addr(NAME);
     eprintln!("{NAME}: starting test.v1.TestService (gRPC, gRPC-Web, Connect)");
     example_support::serve(NAME, Server::new().add(TestService), addr).await;

@@ -56,7 +56,9 @@ pub use options::CallOptions;
 pub use response::{Response, Streaming};
 pub use transport::{Body, BoxError, HttpService};
 
+use crate::service::telemetry::{self, Side};
 use crate::{JsonOptions, Message, Status};
+use tracing::Instrument;
 
 /// The HTTP version a client uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -228,6 +230,40 @@ impl Client {
         call: &mut call::Call,
         body: bytes::Bytes,
     ) -> Result<Response<bytes::Bytes>, Status> {
+        let span = self.span(call);
+        if span.is_disabled() {
+            return self.unary_intercepted(call, body).await;
+        }
+        telemetry::write_trace(&span, &mut call.headers);
+        let start = std::time::Instant::now();
+        let result = self
+            .unary_intercepted(call, body)
+            .instrument(span.clone())
+            .await;
+        let error = result.as_ref().err();
+        telemetry::finish(
+            &span,
+            Side::Client,
+            self.inner.protocol,
+            error,
+            start.elapsed(),
+        );
+        result
+    }
+
+    /// The span of a call (see [`telemetry`]); disabled when no
+    /// subscriber wants it.
+    fn span(&self, call: &call::Call) -> tracing::Span {
+        let authority = self.inner.base.authority().map_or("", |a| a.as_str());
+        telemetry::client_span(call.method.path(), self.inner.protocol, authority)
+    }
+
+    /// A unary call through the interceptors.
+    async fn unary_intercepted(
+        &self,
+        call: &mut call::Call,
+        body: bytes::Bytes,
+    ) -> Result<Response<bytes::Bytes>, Status> {
         let interceptors = &self.inner.interceptors;
         if interceptors.is_empty() {
             return call::with_deadline(call.deadline, self.attempt_unary(call, body)).await;
@@ -297,6 +333,36 @@ impl Client {
     /// Starts a streaming call (any shape) through the interceptors:
     /// `before` now, `after` when the stream ends.
     pub(crate) async fn streaming_encoded(
+        &self,
+        call: &mut call::Call,
+        requests: call::Requests,
+    ) -> Result<Streaming<bytes::Bytes>, Status> {
+        let span = self.span(call);
+        if !span.is_disabled() {
+            telemetry::write_trace(&span, &mut call.headers);
+            let start = std::time::Instant::now();
+            let protocol = self.inner.protocol;
+            let result = self
+                .streaming_intercepted(call, requests)
+                .instrument(span.clone())
+                .await;
+            return match result {
+                // The span ends with the stream.
+                Ok(raw) => Ok(raw.on_end(move |error| {
+                    telemetry::finish(&span, Side::Client, protocol, error, start.elapsed());
+                })),
+                Err(status) => {
+                    let elapsed = start.elapsed();
+                    telemetry::finish(&span, Side::Client, protocol, Some(&status), elapsed);
+                    Err(status)
+                }
+            };
+        }
+        self.streaming_intercepted(call, requests).await
+    }
+
+    /// A streaming call through the interceptors.
+    async fn streaming_intercepted(
         &self,
         call: &mut call::Call,
         requests: call::Requests,

@@ -68,7 +68,10 @@ impl Router {
 
     /// Stops serving the health service.
     pub fn without_health(self) -> Router {
+        // The probes read the health statuses: they go with them.
         self.detach::<Health>()
+            .without_endpoint("/healthz")
+            .without_endpoint("/ready")
     }
 
     /// The health statuses this router reports, when the health service is
@@ -88,5 +91,21 @@ impl Router {
             path.insert(0, '/');
         }
         self.with_health().probe::<Health>(path)
+    }
+
+    /// Answers Kubernetes' `httpGet` probes: `GET /healthz` (live) is 200
+    /// whenever the server answers, draining included; `GET /ready` is 200
+    /// when every service is SERVING and the server is not shutting down,
+    /// 503 (naming what is not serving) otherwise. Turns the health
+    /// service on, which Kubernetes' native `grpc` probe calls.
+    /// [`Server`](crate::Server) serves them by default.
+    pub fn probes(self) -> Router {
+        let router = self.with_health();
+        let Some(reporter) = router.health().cloned() else {
+            return router;
+        };
+        router
+            .endpoint("/healthz", Arc::new(super::probe::Live))
+            .endpoint("/ready", Arc::new(super::probe::Ready(reporter)))
     }
 }

@@ -1,10 +1,12 @@
-//! Watches one call for its interceptors: counts the messages and bytes
-//! each way, shows messages to the interceptors that asked, and reports
-//! the outcome exactly once, when the call ends or, if the client went
-//! away first, when the last piece of the call is dropped.
+//! Watches one call for its interceptors and its span: counts the
+//! messages and bytes each way, shows messages to the interceptors that
+//! asked, and reports the outcome exactly once, when the call ends or, if
+//! the client went away first, when the last piece of the call is dropped.
+//! The report goes to the interceptors' `after` and to the call's span
+//! (its status code attributes and the event that logs the end).
 //!
-//! A method without interceptors gets no watch: the pipeline then does
-//! none of this work. A unary call keeps its watch on its own future (no
+//! A method without interceptors, when no `tracing` subscriber wants the
+//! call, gets no watch: the pipeline then does none of this work. A unary call keeps its watch on its own future (no
 //! allocation); a streaming call shares it, in an [`Observer`], between
 //! the request reader and the response writer.
 
@@ -12,6 +14,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use tracing::Span;
+
+use crate::service::telemetry::{self, Side};
 use crate::service::{Chain, Context, Direction, Outcome};
 use crate::Status;
 
@@ -23,6 +28,8 @@ pub(crate) type Observer = Arc<CallWatch>;
 pub(crate) struct CallWatch {
     chain: Chain,
     ctx: Context,
+    /// The call's span; disabled when no subscriber wants it.
+    span: Span,
     start: Instant,
     request_messages: AtomicU64,
     request_bytes: AtomicU64,
@@ -34,10 +41,11 @@ pub(crate) struct CallWatch {
 }
 
 impl CallWatch {
-    pub(crate) fn new(chain: Chain, ctx: Context, start: Instant) -> CallWatch {
+    pub(crate) fn new(chain: Chain, ctx: Context, span: Span, start: Instant) -> CallWatch {
         CallWatch {
             chain,
             ctx,
+            span,
             start,
             request_messages: AtomicU64::new(0),
             request_bytes: AtomicU64::new(0),
@@ -55,9 +63,15 @@ impl CallWatch {
         result
     }
 
+    /// The call's span.
+    pub(crate) fn span(&self) -> &Span {
+        &self.span
+    }
+
     /// A request message reached the handler.
     pub(crate) fn request(&self, message: &[u8]) {
-        self.request_messages.fetch_add(1, Ordering::Relaxed);
+        let id = self.request_messages.fetch_add(1, Ordering::Relaxed);
+        telemetry::message(&self.span, true, id + 1, message.len());
         self.request_bytes
             .fetch_add(message.len() as u64, Ordering::Relaxed);
         if self.chain.observes_messages() {
@@ -67,7 +81,8 @@ impl CallWatch {
 
     /// A response message is being written.
     pub(crate) fn response(&self, message: &[u8]) {
-        self.response_messages.fetch_add(1, Ordering::Relaxed);
+        let id = self.response_messages.fetch_add(1, Ordering::Relaxed);
+        telemetry::message(&self.span, false, id + 1, message.len());
         self.response_bytes
             .fetch_add(message.len() as u64, Ordering::Relaxed);
         if self.chain.observes_messages() {
@@ -95,6 +110,13 @@ impl CallWatch {
         };
         self.chain
             .after(self.entered.load(Ordering::Relaxed), &self.ctx, &outcome);
+        telemetry::finish(
+            &self.span,
+            Side::Server,
+            self.ctx.protocol(),
+            error,
+            outcome.duration,
+        );
     }
 }
 

@@ -18,6 +18,7 @@ use std::time::Instant;
 use futures_util::stream::StreamExt;
 use futures_util::FutureExt;
 use http::{header, HeaderMap, HeaderValue, Method as HttpMethod, Request, Response, Version};
+use tracing::{Instrument, Span};
 
 use super::body::{read_body, RpcBody};
 use super::compression::Compression;
@@ -28,6 +29,7 @@ use super::request_reader::{self, Framing};
 use super::response_writer::{Ending, ResponseFrames, Writing};
 use super::wire::{Form, Wire};
 use super::{grpc, refusals, timeout};
+use crate::service::telemetry;
 use crate::service::{CallFacts, CallShape, Chain, Context, EncodedResponses, Method, Protocol};
 use crate::Status;
 
@@ -174,11 +176,21 @@ async fn start<'a>(
             codec: wire.codec,
         },
     );
-    let watch = if route.chain.is_empty() {
+    // The call's span, when a `tracing` subscriber wants it; otherwise a
+    // disabled span, which costs nothing to carry.
+    let span = telemetry::server_span(
+        &route.procedure,
+        wire.protocol,
+        ctx.peer_addr(),
+        ctx.request_headers(),
+    );
+    let watch = if route.chain.is_empty() && span.is_disabled() && !telemetry::server_logs_enabled()
+    {
         None
     } else {
-        let watch = CallWatch::new(route.chain.clone(), ctx.clone(), Instant::now());
-        if let Err(status) = watch.before().await {
+        let watch = CallWatch::new(route.chain.clone(), ctx.clone(), span, Instant::now());
+        let before = watch.before().instrument(watch.span().clone()).await;
+        if let Err(status) = before {
             watch.finish(Some(&status));
             let metadata = ctx.take_response_metadata();
             return Err(error_response(
@@ -353,7 +365,9 @@ impl Call<'_> {
             watch.request(&request);
         }
         let format = self.config.format(self.wire.codec);
-        let future = method.call_unary(self.ctx.clone(), request, &format);
+        let future = method
+            .call_unary(self.ctx.clone(), request, &format)
+            .instrument(self.span());
         let result = timeout::within_deadline(self.head.deadline, future).await;
         let response = match result {
             Ok(response) => response,
@@ -441,7 +455,12 @@ impl Call<'_> {
                 .boxed();
         }
         let format = self.config.format(self.wire.codec);
-        let future = method.call_streaming(self.ctx.clone(), requests, &format);
+        let span = observer
+            .as_ref()
+            .map_or_else(Span::none, |o| o.span().clone());
+        let future = method
+            .call_streaming(self.ctx.clone(), requests, &format)
+            .instrument(span.clone());
         let mut responses = match timeout::within_deadline(self.head.deadline, future).await {
             Ok(responses) => responses,
             Err(status) => return self.failed(status, observer.as_deref()),
@@ -461,7 +480,18 @@ impl Call<'_> {
                 None => {}
             }
         }
+        if !span.is_disabled() {
+            // The handler's stream runs in its span too, as it is polled.
+            responses = telemetry::in_span(responses, span);
+        }
         self.respond_stream(responses, observer)
+    }
+
+    /// The call's span (disabled when there is none).
+    fn span(&self) -> Span {
+        self.watch
+            .as_ref()
+            .map_or_else(Span::none, |watch| watch.span().clone())
     }
 
     fn respond_stream(

@@ -1,6 +1,7 @@
 //! Serving: the [`Router`] (a `tower::Service`) and the [`Server`] that
 //! runs it on a port.
 
+mod admin;
 mod cors;
 mod index;
 pub(crate) mod router;

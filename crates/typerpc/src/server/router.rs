@@ -57,6 +57,19 @@ struct Inner {
     companions: Vec<Arc<dyn Companion>>,
     /// The path answering plain-HTTP probes, and who answers it.
     probe: Option<(String, Arc<dyn Companion>)>,
+    /// Plain-HTTP endpoints beside the RPCs (`/ready`, `/metrics`), by path.
+    endpoints: Vec<(String, Arc<dyn Endpoint>)>,
+    /// Whether the endpoints answer on this router's port; off when the
+    /// server serves them on an admin port instead.
+    endpoints_here: bool,
+}
+
+/// A plain-HTTP endpoint beside the RPCs: a probe, a metrics page. The
+/// modules that define them attach them ([`Router::endpoint`]), so the
+/// router knows none.
+pub(crate) trait Endpoint: Send + Sync + 'static {
+    /// Answers a request for the endpoint's path.
+    fn answer(&self, request: &http::request::Parts) -> Response<RpcBody>;
 }
 
 /// Which methods an interceptor applies to.
@@ -144,6 +157,8 @@ impl Router {
                 interceptors: Vec::new(),
                 companions: Vec::new(),
                 probe: None,
+                endpoints: Vec::new(),
+                endpoints_here: true,
             }),
         }
     }
@@ -346,6 +361,42 @@ impl Router {
         self
     }
 
+    /// Answers plain-HTTP requests for `path` with `endpoint` (replacing
+    /// one already there).
+    pub(crate) fn endpoint(mut self, path: &str, endpoint: Arc<dyn Endpoint>) -> Router {
+        let mut path = path.to_string();
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        let inner = self.inner_mut();
+        inner.endpoints.retain(|(p, _)| *p != path);
+        inner.endpoints.push((path, endpoint));
+        self
+    }
+
+    /// Stops answering plain-HTTP requests for `path`.
+    pub(crate) fn without_endpoint(mut self, path: &str) -> Router {
+        self.inner_mut().endpoints.retain(|(p, _)| p != path);
+        self
+    }
+
+    /// Leaves the plain-HTTP endpoints to another port (the server's
+    /// admin port): this router no longer answers them.
+    pub(crate) fn endpoints_elsewhere(mut self) -> Router {
+        self.inner_mut().endpoints_here = false;
+        self
+    }
+
+    /// The answer of the endpoint at the request's path, if there is one.
+    pub(crate) fn answer_endpoint(
+        &self,
+        request: &http::request::Parts,
+    ) -> Option<Response<RpcBody>> {
+        let path = request.uri.path();
+        let endpoint = self.inner.endpoints.iter().find(|(p, _)| p == path)?;
+        Some(endpoint.1.answer(request))
+    }
+
     /// Tells the companions that the server is shutting down (health
     /// answers NOT_SERVING from then on).
     pub fn shutting_down(&self) {
@@ -443,6 +494,13 @@ where
                 if request.uri().path() == path {
                     let (parts, _) = request.into_parts();
                     return Ok(companion.answer_probe(&parts));
+                }
+            }
+            if inner.endpoints_here && !inner.endpoints.is_empty() {
+                let path = request.uri().path();
+                if let Some((_, endpoint)) = inner.endpoints.iter().find(|(p, _)| p == path) {
+                    let (parts, _) = request.into_parts();
+                    return Ok(endpoint.answer(&parts));
                 }
             }
             let path = request.uri().path();

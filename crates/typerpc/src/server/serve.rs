@@ -99,6 +99,15 @@ pub struct Server {
     grace: Duration,
     tls: Option<super::tls::TlsConfig>,
     settings: ConnectionSettings,
+    /// Where the plain-HTTP endpoints (probes, metrics) are served instead
+    /// of the main port, if the user chose an admin port.
+    admin: Option<Admin>,
+}
+
+/// The admin port: an address to bind, or a listener bound already.
+enum Admin {
+    Addr(SocketAddr),
+    Listener(std::net::TcpListener),
 }
 
 impl std::fmt::Debug for Server {
@@ -109,6 +118,7 @@ impl std::fmt::Debug for Server {
             .field("layers", &self.layers.len())
             .field("tls", &self.tls.is_some())
             .field("settings", &self.settings)
+            .field("admin", &self.admin.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -161,15 +171,18 @@ impl Default for Server {
 impl Server {
     /// A server for 0.0.0.0:50051 with no services yet, serving health
     /// checks (`grpc.health.v1`) and reflection (`grpc.reflection.v1` and
-    /// `v1alpha`) for the services it will have.
+    /// `v1alpha`) for the services it will have, and Kubernetes' plain-HTTP
+    /// probes `GET /healthz` (live) and `GET /ready` (see
+    /// [`Router::probes`]).
     pub fn new() -> Server {
         Server {
-            router: Router::new().with_health().with_reflection(),
+            router: Router::new().with_health().with_reflection().probes(),
             layers: Vec::new(),
             addr: SocketAddr::from(DEFAULT_ADDR),
             grace: Duration::from_secs(10),
             tls: None,
             settings: ConnectionSettings::default(),
+            admin: None,
         }
     }
 
@@ -210,6 +223,31 @@ impl Server {
     /// while serving, 503 once shutdown starts. See [`Router::health_probe`].
     pub fn health_probe(mut self, path: impl Into<String>) -> Server {
         self.router = self.router.health_probe(path);
+        self
+    }
+
+    /// Counts every call in `metrics` and answers Prometheus' scrapes at
+    /// `GET /metrics`, on the server's port or, with
+    /// [`admin_addr`](Self::admin_addr), on an admin port. See
+    /// [`metrics`](crate::metrics).
+    #[cfg(feature = "prometheus")]
+    pub fn metrics(mut self, metrics: &crate::metrics::Prometheus) -> Server {
+        self.router = self.router.metrics(metrics);
+        self
+    }
+
+    /// Serves the plain-HTTP endpoints (`/healthz`, `/ready`, `/metrics`)
+    /// on a port of their own, over HTTP/1.1, instead of the main port: a
+    /// port that the cluster reaches and the world does not.
+    pub fn admin_addr(mut self, addr: SocketAddr) -> Server {
+        self.admin = Some(Admin::Addr(addr));
+        self
+    }
+
+    /// [`admin_addr`](Self::admin_addr) on a listener the caller bound
+    /// (port 0 in tests).
+    pub fn admin_listener(mut self, listener: std::net::TcpListener) -> Server {
+        self.admin = Some(Admin::Listener(listener));
         self
     }
 
@@ -371,8 +409,39 @@ impl Server {
             .keep_alive_timeout(settings.keep_alive_timeout)
             .initial_stream_window_size(settings.stream_window)
             .initial_connection_window_size(settings.stream_window.saturating_mul(2));
-        let service = Server::service(self.router.clone(), self.layers);
         let graceful = GracefulShutdown::new();
+        let mut router = self.router;
+        // Stops the admin port once the main port has drained.
+        let (stop_admin, admin_stopped) = tokio::sync::watch::channel(false);
+        if let Some(admin) = self.admin {
+            let listener = match admin {
+                Admin::Addr(addr) => TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| Error::Bind(addr, e))?,
+                Admin::Listener(listener) => {
+                    let addr = listener.local_addr().map_err(Error::Io)?;
+                    listener.set_nonblocking(true).map_err(Error::Io)?;
+                    TcpListener::from_std(listener).map_err(|e| Error::Bind(addr, e))?
+                }
+            };
+            if let Ok(address) = listener.local_addr() {
+                tracing::info!(target: LOG_TARGET, %address, "admin endpoints listening");
+            }
+            tokio::spawn(super::admin::serve(listener, router.clone(), admin_stopped));
+            router = router.endpoints_elsewhere();
+        }
+        let service = Server::service(router.clone(), self.layers);
+        match listener.local_addr() {
+            Ok(address) => tracing::info!(
+                target: LOG_TARGET,
+                %address,
+                tls = acceptor.is_some(),
+                "listening"
+            ),
+            Err(error) => {
+                tracing::warn!(target: LOG_TARGET, %error, "listening on an unknown address")
+            }
+        }
         let mut signal = std::pin::pin!(signal);
         loop {
             tokio::select! {
@@ -381,7 +450,8 @@ impl Server {
                         Ok(accepted) => accepted,
                         // Running out of descriptors or a reset before
                         // accept passes; back off instead of spinning.
-                        Err(_) => {
+                        Err(error) => {
+                            tracing::warn!(target: LOG_TARGET, %error, "accepting a connection failed; trying again in 50 ms");
                             tokio::time::sleep(Duration::from_millis(50)).await;
                             continue;
                         }
@@ -403,8 +473,16 @@ impl Server {
                             tokio::spawn(async move {
                                 // A client that never finishes its handshake
                                 // must not hold a task forever.
-                                let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await else {
-                                    return;
+                                let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                                    Ok(Ok(tls)) => tls,
+                                    Ok(Err(error)) => {
+                                        tracing::debug!(target: LOG_TARGET, %peer, %error, "TLS handshake failed");
+                                        return;
+                                    }
+                                    Err(_) => {
+                                        tracing::debug!(target: LOG_TARGET, %peer, "TLS handshake timed out");
+                                        return;
+                                    }
                                 };
                                 let certificates = tls.get_ref().1.peer_certificates().map(|chain| {
                                     PeerCertificates(chain.iter().map(|c| bytes::Bytes::copy_from_slice(c)).collect())
@@ -420,10 +498,23 @@ impl Server {
         // Tell load balancers first (health checks and probes answer
         // NOT_SERVING, health watchers are told and let go), then stop
         // accepting.
-        self.router.shutting_down();
+        tracing::info!(
+            target: LOG_TARGET,
+            grace_period_ms = self.grace.as_millis() as u64,
+            connections = graceful.count(),
+            "shutting down: health reports NOT_SERVING, calls in flight may finish"
+        );
+        router.shutting_down();
         drop(listener);
         // In-flight calls finish within the grace period; then the rest are dropped.
-        let _ = tokio::time::timeout(self.grace, graceful.shutdown()).await;
+        match tokio::time::timeout(self.grace, graceful.shutdown()).await {
+            Ok(()) => tracing::info!(target: LOG_TARGET, "stopped"),
+            Err(_) => tracing::warn!(
+                target: LOG_TARGET,
+                "stopped: the grace period ended with calls still in flight; they were cut off"
+            ),
+        }
+        let _ = stop_admin.send(true);
         Ok(())
     }
 }
@@ -459,6 +550,9 @@ fn call_layered(
         })
     })
 }
+
+/// The target of the server's logs (as of its calls' spans).
+const LOG_TARGET: &str = crate::service::telemetry::SERVER_TARGET;
 
 /// hyper's default bound on HTTP/1.1 request headers.
 const HYPER_MAX_HEADERS: usize = 100;
@@ -502,7 +596,9 @@ impl Connection {
                 let connection = builder
                     .serve_connection(TokioIo::new(io), service)
                     .into_owned();
-                let _ = watcher.watch(connection).await;
+                if let Err(error) = watcher.watch(connection).await {
+                    connection_error(peer, &*error);
+                }
             }
             Served::Layered(layered) => {
                 let service = hyper::service::service_fn(move |mut request| {
@@ -514,10 +610,19 @@ impl Connection {
                 let connection = builder
                     .serve_connection(TokioIo::new(io), service)
                     .into_owned();
-                let _ = watcher.watch(connection).await;
+                if let Err(error) = watcher.watch(connection).await {
+                    connection_error(peer, &*error);
+                }
             }
         }
     }
+}
+
+/// A connection ended in error (a client that vanished, a protocol
+/// violation): only that connection ends, and it is logged at `DEBUG`,
+/// since clients cause most of them.
+fn connection_error(peer: SocketAddr, error: &(dyn std::error::Error + 'static)) {
+    tracing::debug!(target: LOG_TARGET, %peer, %error, "connection ended with an error");
 }
 
 /// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.

@@ -151,7 +151,10 @@ mod context;
 mod interceptor;
 mod method;
 mod peer;
+#[cfg(feature = "otel")]
+pub(crate) mod propagation;
 mod stream;
+pub mod telemetry;
 
 pub use call::{CallShape, Codec, Protocol};
 pub(crate) use context::CallFacts;
