@@ -14,7 +14,6 @@ use super::response::Response;
 use super::transport::{Body, BoxError};
 use super::{Client, Codec};
 use crate::protocol::compression::Compression;
-use crate::protocol::response_writer::COMPRESS_MIN_BYTES;
 use crate::protocol::wire::CONNECT_PROTOCOL_VERSION as PROTOCOL_VERSION;
 use crate::protocol::{connect_error, timeout};
 use crate::Status;
@@ -38,7 +37,8 @@ pub(super) async fn unary(
     call: &Call,
     message: Bytes,
 ) -> Result<Response<Bytes>, Status> {
-    let compress = call.compression != Compression::Identity && message.len() >= COMPRESS_MIN_BYTES;
+    let compress =
+        call.compression != Compression::Identity && message.len() >= call.compress_min_bytes;
     let message = if compress {
         call.compression.compress(&message)
     } else {
@@ -53,20 +53,27 @@ pub(super) async fn unary(
     let get = call.get && message.len() <= MAX_GET_MESSAGE_BYTES;
     let mut request = if get {
         // Connect GET: the message in the query, base64url for binary.
-        let mut query = format!("{}?connect=v1&encoding={encoding}", call.method.path());
-        if call.codec == Codec::Proto || compress {
-            query.push_str("&base64=1&message=");
-            query.push_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&message));
-        } else {
-            query.push_str("&message=");
-            query.extend(percent_encoding::percent_encode(
-                &message,
-                percent_encoding::NON_ALPHANUMERIC,
-            ));
+        // In the order the Connect spec recommends (it keeps URLs, and so
+        // caches, stable): connect, base64, compression, encoding, message.
+        let mut query = format!("{}?connect=v1", call.method.path());
+        let base64 = call.codec == Codec::Proto || compress;
+        if base64 {
+            query.push_str("&base64=1");
         }
         if compress {
             query.push_str("&compression=");
             query.push_str(call.compression.name());
+        }
+        query.push_str("&encoding=");
+        query.push_str(encoding);
+        query.push_str("&message=");
+        if base64 {
+            query.push_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&message));
+        } else {
+            query.extend(percent_encoding::percent_encode(
+                &message,
+                percent_encoding::NON_ALPHANUMERIC,
+            ));
         }
         let mut request = client.request(call, &query, empty_body())?;
         *request.method_mut() = http::Method::GET;

@@ -25,7 +25,7 @@ use super::config::Config;
 use super::connect::{self, GetQuery};
 use super::observe::{CallWatch, Observer};
 use super::request_reader::{self, Framing};
-use super::response_writer::{Ending, ResponseFrames, Writing};
+use super::response_writer::{Ending, ResponseFrames, Writing, COMPRESS_MIN_BYTES};
 use super::wire::{Form, Wire};
 use super::{grpc, refusals, timeout};
 use crate::service::{CallFacts, CallShape, Chain, Context, EncodedResponses, Method, Protocol};
@@ -295,6 +295,7 @@ fn error_response(
 fn writing(wire: Wire, compression: Compression) -> Writing {
     Writing {
         compression,
+        compress_min_bytes: COMPRESS_MIN_BYTES,
         text: wire.protocol == Protocol::GrpcWebText,
         ending: match wire.protocol {
             Protocol::Grpc => Ending::GrpcTrailers,
