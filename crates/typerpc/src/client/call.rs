@@ -170,15 +170,15 @@ impl Client {
             Protocol::Connect => connect::stream_head(response, call.limit)
                 .await
                 .map(|(head, compression)| grpc::Head::Stream(head, compression)),
-            _ => grpc::head(response, call.wire),
+            _ => grpc::head(response, call.wire).await,
         };
         let (head, compression) = match head.map_err(prefer_request_error)? {
             grpc::Head::Stream(head, compression) => (head, compression),
-            grpc::Head::TrailersOnly(headers) => {
+            grpc::Head::Ended(headers, block) => {
                 return Ok(Streaming::new(
-                    headers.clone(),
+                    headers,
                     futures_util::stream::empty().boxed(),
-                    Arc::new(Mutex::new(Some(grpc::without_status(headers)))),
+                    Arc::new(Mutex::new(Some(grpc::without_status(block)))),
                 ))
             }
         };

@@ -102,7 +102,7 @@ pub(super) async fn unary(
     let response = client.inner.transport.send(request).await?;
     let (parts, body) = response.into_parts();
     let compression = match parts.headers.get(CONTENT_ENCODING) {
-        Some(value) => Compression::from_header(value)?,
+        Some(value) => Compression::from_header(value).map_err(unreadable_compression)?,
         None => Compression::Identity,
     };
     let body = read_limited(body, call.limit).await?;
@@ -120,12 +120,29 @@ pub(super) async fn unary(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !content_type.starts_with(expected) {
-        return Err(Status::internal(format!(
-            "the response has content type {content_type:?}, not {expected}"
-        )));
+        // Another codec is the server's mistake (`internal`); something
+        // that is no Connect answer at all, a proxy's page say, is
+        // `unknown`, as connect-go has it.
+        let message = format!("the response has content type {content_type:?}, not {expected}");
+        return Err(if content_type.starts_with("application/") {
+            Status::internal(message)
+        } else {
+            Status::unknown(message)
+        });
     }
     let (headers, trailers) = split_trailers(parts.headers);
     Ok(Response::new(headers, body, trailers))
+}
+
+/// A response compressed in a way this client cannot read: the server
+/// broke the negotiation (it may only use what the request accepted), so
+/// `internal`, not the `unimplemented` a server answers an unknown
+/// request compression with.
+fn unreadable_compression(status: Status) -> Status {
+    Status::internal(format!(
+        "the response is compressed in a way we cannot read: {}",
+        status.message()
+    ))
 }
 
 pub(super) fn empty_body() -> Body {
@@ -218,7 +235,7 @@ pub(super) async fn stream_head(
         )));
     }
     let compression = match response.headers().get("connect-content-encoding") {
-        Some(value) => Compression::from_header(value)?,
+        Some(value) => Compression::from_header(value).map_err(unreadable_compression)?,
         None => Compression::Identity,
     };
     Ok((response, compression))
