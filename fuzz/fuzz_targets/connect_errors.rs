@@ -1,7 +1,9 @@
 //! Connect's error body and end-of-stream message: any bytes read as a
 //! status (or, for an end of stream, an error); what is read writes back
 //! to JSON that reads back to the same code, message, details and
-//! metadata.
+//! metadata. (A detail's type is compared by its name after the last `/`:
+//! Connect's JSON carries only the name, so a `type` with a slash, which
+//! the spec does not allow, is not kept whole.)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,7 +17,16 @@ fuzz_target!(|data: &[u8]| {
     let again = from_json(&to_json(&status), http_status);
     assert_eq!(again.code(), status.code());
     assert_eq!(again.message(), status.message());
-    assert_eq!(again.details(), status.details());
+    let details = |s: &typerpc::Status| {
+        s.details()
+            .iter()
+            .map(|d| {
+                let name = d.type_url.rsplit('/').next().unwrap_or("").to_owned();
+                (name, d.value.clone())
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(details(&again), details(&status));
 
     if let Ok(end) = end_stream_from_json(data) {
         let json = end_stream_to_json(end.error.as_ref(), &end.metadata);

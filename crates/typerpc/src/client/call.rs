@@ -259,6 +259,11 @@ pub(super) async fn with_deadline<T>(
     match deadline {
         None => future.await,
         Some(deadline) => match tokio::time::timeout_at(deadline.into(), future).await {
+            // A call that broke once the deadline had passed broke because
+            // of it: the server gives up at the deadline too (resetting the
+            // stream, closing the connection), and its doing so can be
+            // seen a moment before the timer here fires.
+            Ok(Err(_)) if Instant::now() >= deadline => Err(deadline_exceeded()),
             Ok(result) => result,
             Err(_) => Err(deadline_exceeded()),
         },
@@ -321,6 +326,11 @@ impl Reader {
         };
         let outcome = match item {
             Some(Ok(Part::Message(message))) => return Some(Ok(message)),
+            // Broken once the deadline had passed: the deadline's doing
+            // (see `with_deadline`).
+            Some(Err(_)) if self.deadline.is_some_and(|d| Instant::now() >= d) => {
+                Err(deadline_exceeded())
+            }
             Some(Err(status)) => Err(status),
             None => Err(Status::internal(
                 "protocol error: the response ended without a status",
