@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(timeout) = parse_connect_timeout(&value) {
         let again = HeaderValue::from_str(&format_connect_timeout(timeout)).expect("ASCII");
         let back = parse_connect_timeout(&again).expect("our own value parses");
-        assert!(back >= timeout, "{value:?}: {timeout:?} came back as {back:?}");
+        assert!(
+            back >= timeout,
+            "{value:?}: {timeout:?} came back as {back:?}"
+        );
         if !timeout.is_zero() {
             assert_eq!(back, timeout, "{value:?}");
         }
