@@ -23,7 +23,13 @@
 //! The binary `typerpc-conformance-server` puts the two together; the
 //! README beside this crate says how to run the official runner against
 //! it.
+//!
+//! [`client`] is the client under test: each `ClientCompatRequest` the
+//! runner sends becomes a call through typerpc's `Client`, reported back as
+//! a `ClientCompatResponse`; the binary `typerpc-conformance-client` reads
+//! the requests from stdin and writes the answers to stdout.
 
+pub mod client;
 pub mod server;
 pub mod types;
 

@@ -3,6 +3,11 @@
 //! fields, maps with scalar and message values, enums with and without a
 //! catch-all, a oneof with an explicitly numbered member, declared
 //! defaults, recursion, well-known types).
+//!
+//! [`service`] is what the targets that send whole requests call: a small
+//! echoing service in every call shape behind the in-memory router.
+
+pub mod service;
 
 use std::collections::{BTreeMap, HashMap};
 

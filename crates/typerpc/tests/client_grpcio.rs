@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use common::client_checks::check_all;
+use common::client_checks::{check_all, Bidi};
 use common::peers::{peer, proto_dir};
 use common::shapes::router;
 use typerpc::client::{Codec, Protocol};
@@ -106,6 +106,6 @@ async fn every_shape_against_grpcio() {
         .codec(Codec::Proto)
         .build()
         .unwrap();
-    check_all(client, true).await;
+    check_all(client, Bidi::FullDuplex).await;
     drop(server);
 }

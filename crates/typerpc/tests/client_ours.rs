@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::client_checks::{check_all, req};
+use common::client_checks::{check_all, req, Bidi};
 use common::shapes::*;
 use futures_util::StreamExt;
 use typerpc::client::{CallOptions, Codec, HttpVersion, Protocol};
@@ -37,7 +37,12 @@ async fn every_protocol_codec_and_http_version_over_a_socket() {
             .http_version(http)
             .build()
             .unwrap();
-        check_all(client, http == HttpVersion::Http2).await;
+        let bidi = if http == HttpVersion::Http2 {
+            Bidi::FullDuplex
+        } else {
+            Bidi::HalfDuplex
+        };
+        check_all(client, bidi).await;
     }
 }
 
@@ -52,7 +57,7 @@ async fn every_protocol_in_memory() {
             .codec(codec)
             .build()
             .unwrap();
-        check_all(client, true).await;
+        check_all(client, Bidi::FullDuplex).await;
     }
 }
 

@@ -111,3 +111,72 @@ async fn a_streamed_message_over_the_limit_is_answered_to_a_client_still_writing
     assert_eq!(status, "HTTP/1.1 200 OK", "{response}");
     assert!(response.contains("resource_exhausted"), "{response}");
 }
+
+/// A unary or server-streaming call takes exactly one request message: none
+/// or two are `unimplemented` (as grpc-go and connect-go answer), over
+/// HTTP/1.1 on gRPC-Web and Connect streams alike.
+#[tokio::test]
+async fn no_request_message_or_two_on_a_server_stream_is_unimplemented() {
+    use typerpc::Message;
+    let (stream, _) = common::streaming::StreamService::new();
+    let server = TestServer::start_with(typerpc::Server::new().add(stream)).await;
+    let one = common::streaming::CountRequest {
+        to: 1,
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let mut envelope = vec![0u8];
+    envelope.extend_from_slice(&(one.len() as u32).to_be_bytes());
+    envelope.extend_from_slice(&one);
+    let two = [envelope.clone(), envelope].concat();
+    for (content_type, expected) in [
+        ("application/grpc-web+proto", "grpc-status: 12"),
+        ("application/connect+proto", "unimplemented"),
+    ] {
+        for body in [&two[..], &[][..]] {
+            let head = format!(
+                "POST /stream.v1.StreamService/Count HTTP/1.1\r\nhost: x\r\ncontent-type: {content_type}\r\n"
+            );
+            let (status, response) = slow_request_after(&server, &head, body, 0).await;
+            assert_eq!(status, "HTTP/1.1 200 OK", "{response}");
+            assert!(
+                response.contains(expected),
+                "{content_type}, {} bytes: {response}",
+                body.len()
+            );
+        }
+    }
+}
+
+/// A later request message over the limit, after one that was fine, is
+/// answered to a client still writing, on Connect and gRPC-Web streams.
+#[tokio::test]
+async fn a_later_streamed_message_over_the_limit_is_answered_to_a_client_still_writing() {
+    use typerpc::Message;
+    let (stream, _) = common::streaming::StreamService::new();
+    let server = TestServer::start_with(
+        typerpc::Server::new()
+            .add(stream)
+            .configure(|r| r.max_message_size(1024)),
+    )
+    .await;
+    let first = common::streaming::Number { value: 1 }.encode_to_vec();
+    let len = 60_000usize;
+    let mut prefix = vec![0u8];
+    prefix.extend_from_slice(&(first.len() as u32).to_be_bytes());
+    prefix.extend_from_slice(&first);
+    prefix.push(0);
+    prefix.extend_from_slice(&(len as u32).to_be_bytes());
+    for (content_type, expected) in [
+        ("application/connect+proto", "resource_exhausted"),
+        ("application/grpc-web+proto", "grpc-status:8"),
+    ] {
+        let head = format!(
+            "POST /stream.v1.StreamService/Sum HTTP/1.1\r\nhost: x\r\ncontent-type: {content_type}\r\n"
+        );
+        let (status, response) = slow_request_after(&server, &head, &prefix, len).await;
+        assert_eq!(status, "HTTP/1.1 200 OK", "{response}");
+        let squeezed = response.replace("grpc-status: ", "grpc-status:");
+        assert!(squeezed.contains(expected), "{content_type}: {response}");
+    }
+}

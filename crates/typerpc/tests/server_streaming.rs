@@ -622,13 +622,43 @@ fn _streams_are_send(stream: typerpc::ResponseStream<Counted>) -> impl Send {
     stream.map(|x| x)
 }
 
-/// A gRPC stream that fails, or ends, before its first message is
-/// answered "trailers-only", as grpc-go and connect-go do: the status and
-/// the handler's metadata in the response headers, no body, no trailers.
+/// A gRPC stream that fails before the handler set any response header is
+/// answered "trailers-only", as grpc-go and connect-go do: the status in the
+/// response headers, no body, no trailers. One that fails, or ends, before
+/// its first message but after the handler set headers sends those headers
+/// on their own and the status in trailers (as a grpc-go handler that calls
+/// `SendHeader`, and connect-go, do): a gRPC client reads a trailers-only
+/// answer's metadata as trailers, so the headers would be lost.
 #[tokio::test]
 async fn grpc_streams_that_end_before_a_message_answer_trailers_only() {
     let (server, _) = start().await;
     let url = server.url("/stream.v1.StreamService/Count");
+    let post = |request: CountRequest| {
+        Request::post(url.clone())
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .body(Full::new(envelopes(&[request.encode_to_vec()])))
+            .unwrap()
+    };
+    // Refused before any header was set: trailers-only.
+    let response = http2()
+        .request(post(CountRequest {
+            to: 2_000_000,
+            ..CountRequest::default()
+        }))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["grpc-status"], "3");
+    assert_eq!(headers["content-type"], "application/grpc+proto");
+    assert!(!headers.contains_key("x-stream"));
+    let collected = response.into_body().collect().await.unwrap();
+    assert!(collected.trailers().is_none());
+    assert!(collected.to_bytes().is_empty());
+
+    // The handler set `x-stream`, then failed or ended before a message:
+    // headers, then the status in trailers.
     for (request, code) in [
         (
             CountRequest {
@@ -640,20 +670,16 @@ async fn grpc_streams_that_end_before_a_message_answer_trailers_only() {
         ),
         (CountRequest::default(), "0"),
     ] {
-        let body = envelopes(&[request.encode_to_vec()]);
-        let request = Request::post(url.clone())
-            .header("content-type", "application/grpc")
-            .header("te", "trailers")
-            .body(Full::new(body))
-            .unwrap();
-        let response = http2().request(request).await.unwrap();
+        let response = http2().request(post(request)).await.unwrap();
         assert_eq!(response.status(), 200);
         let headers = response.headers().clone();
-        assert_eq!(headers["grpc-status"], code);
         assert_eq!(headers["x-stream"], "count");
         assert_eq!(headers["content-type"], "application/grpc+proto");
+        assert!(!headers.contains_key("grpc-status"), "{headers:?}");
         let collected = response.into_body().collect().await.unwrap();
-        assert!(collected.trailers().is_none());
+        let trailers = collected.trailers().expect("trailers").clone();
+        assert_eq!(trailers["grpc-status"], code);
+        assert!(!trailers.contains_key("x-stream"));
         assert!(collected.to_bytes().is_empty());
     }
     // A stream that has a message to send answers with headers first and
@@ -663,7 +689,7 @@ async fn grpc_streams_that_end_before_a_message_answer_trailers_only() {
         ..CountRequest::default()
     }
     .encode_to_vec()]);
-    let request = Request::post(url)
+    let request = Request::post(url.clone())
         .header("content-type", "application/grpc")
         .header("te", "trailers")
         .body(Full::new(body))

@@ -12,6 +12,7 @@ use super::interceptor::Interceptors;
 use super::transport::{HttpService, Transport};
 use super::{Client, ClientInterceptor, Codec, HttpVersion, Inner, Protocol};
 use crate::protocol::compression::Compression;
+use crate::protocol::response_writer::COMPRESS_MIN_BYTES;
 use crate::JsonOptions;
 
 /// Why a client could not be built.
@@ -39,6 +40,7 @@ pub struct ClientBuilder {
     http: HttpVersion,
     timeout: Option<Duration>,
     compression: Compression,
+    compress_min_bytes: usize,
     accept_compression: bool,
     connect_get: bool,
     max_message_size: usize,
@@ -102,6 +104,7 @@ impl ClientBuilder {
             http: HttpVersion::Http2,
             timeout: None,
             compression: Compression::Identity,
+            compress_min_bytes: COMPRESS_MIN_BYTES,
             accept_compression: true,
             connect_get: false,
             max_message_size: 4 * 1024 * 1024,
@@ -185,9 +188,20 @@ impl ClientBuilder {
         self
     }
 
-    /// Compresses request messages of 1 KiB or more (default: none).
+    /// Compresses request messages of 1 KiB or more (default: none; see
+    /// [`compress_min_bytes`](Self::compress_min_bytes) for the size).
     pub fn compression(mut self, compression: Compression) -> ClientBuilder {
         self.compression = compression;
+        self
+    }
+
+    /// With [`compression`](Self::compression) set, request messages of
+    /// at least this many bytes are compressed, smaller ones sent as they
+    /// are (default 1 KiB: below it compression costs more than it saves).
+    /// `0` compresses every message, as servers that check a client's
+    /// compression expect.
+    pub fn compress_min_bytes(mut self, bytes: usize) -> ClientBuilder {
+        self.compress_min_bytes = bytes;
         self
     }
 
@@ -324,6 +338,7 @@ impl ClientBuilder {
                 http2,
                 timeout: self.timeout,
                 compression: self.compression,
+                compress_min_bytes: self.compress_min_bytes,
                 accept_compression: self.accept_compression,
                 connect_get: self.connect_get,
                 max_message_size: self.max_message_size,

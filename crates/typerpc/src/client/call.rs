@@ -37,6 +37,8 @@ pub(crate) struct Call {
     pub format: Format,
     pub codec: Codec,
     pub compression: Compression,
+    /// Request messages smaller than this go uncompressed.
+    pub compress_min_bytes: usize,
     pub deadline: Option<Instant>,
     pub headers: HeaderMap,
     pub get: bool,
@@ -53,14 +55,8 @@ impl Client {
         options: CallOptions,
         shape: super::CallShape,
     ) -> Result<Call, Status> {
-        let bidi = shape == super::CallShape::BidiStreaming;
         let streaming = shape != super::CallShape::Unary;
         let inner = &self.inner;
-        if bidi && !inner.http2 {
-            return Err(Status::unimplemented(
-                "bidirectional streaming needs HTTP/2: this client uses HTTP/1.1",
-            ));
-        }
         let timeout = options.timeout.or(inner.timeout);
         Ok(Call {
             method,
@@ -72,6 +68,7 @@ impl Client {
             },
             codec: inner.codec,
             compression: options.compression.unwrap_or(inner.compression),
+            compress_min_bytes: inner.compress_min_bytes,
             deadline: timeout.and_then(timeout::deadline_after),
             headers: options.headers,
             get: options.get.unwrap_or(inner.connect_get) && method.idempotent,
@@ -124,6 +121,7 @@ impl Client {
         let text = protocol == Protocol::GrpcWebText;
         let writing = Writing {
             compression: call.compression,
+            compress_min_bytes: call.compress_min_bytes,
             text,
             ending: Ending::GrpcTrailers,
         };
@@ -172,15 +170,15 @@ impl Client {
             Protocol::Connect => connect::stream_head(response, call.limit)
                 .await
                 .map(|(head, compression)| grpc::Head::Stream(head, compression)),
-            _ => grpc::head(response, call.wire),
+            _ => grpc::head(response, call.wire).await,
         };
         let (head, compression) = match head.map_err(prefer_request_error)? {
             grpc::Head::Stream(head, compression) => (head, compression),
-            grpc::Head::TrailersOnly(headers) => {
+            grpc::Head::Ended(headers, block) => {
                 return Ok(Streaming::new(
-                    headers.clone(),
+                    headers,
                     futures_util::stream::empty().boxed(),
-                    Arc::new(Mutex::new(Some(grpc::without_status(headers)))),
+                    Arc::new(Mutex::new(Some(grpc::without_status(block)))),
                 ))
             }
         };
@@ -261,6 +259,11 @@ pub(super) async fn with_deadline<T>(
     match deadline {
         None => future.await,
         Some(deadline) => match tokio::time::timeout_at(deadline.into(), future).await {
+            // A call that broke once the deadline had passed broke because
+            // of it: the server gives up at the deadline too (resetting the
+            // stream, closing the connection), and its doing so can be
+            // seen a moment before the timer here fires.
+            Ok(Err(_)) if Instant::now() >= deadline => Err(deadline_exceeded()),
             Ok(result) => result,
             Err(_) => Err(deadline_exceeded()),
         },
@@ -323,6 +326,11 @@ impl Reader {
         };
         let outcome = match item {
             Some(Ok(Part::Message(message))) => return Some(Ok(message)),
+            // Broken once the deadline had passed: the deadline's doing
+            // (see `with_deadline`).
+            Some(Err(_)) if self.deadline.is_some_and(|d| Instant::now() >= d) => {
+                Err(deadline_exceeded())
+            }
             Some(Err(status)) => Err(status),
             None => Err(Status::internal(
                 "protocol error: the response ended without a status",
@@ -336,8 +344,20 @@ impl Reader {
                 "protocol error: the response ended without a status",
             )),
             Some(Ok(Part::Control(frame))) if self.ending == End::WebTrailers => {
-                let trailers = grpc::parse_web_trailers(frame.payload());
-                self.finish(grpc::status_of(&trailers), grpc::without_status(trailers))
+                // The trailers frame is compressed like a message when
+                // its compression bit is set (connect-go does so).
+                let compressed = frame.is_compressed();
+                match self.compression.decompress_message(
+                    compressed,
+                    frame.into_payload(),
+                    self.limit,
+                ) {
+                    Ok(block) => {
+                        let trailers = grpc::parse_web_trailers(&block);
+                        self.finish(grpc::status_of(&trailers), grpc::without_status(trailers))
+                    }
+                    Err(status) => Err(status),
+                }
             }
             Some(Ok(Part::Control(frame))) => {
                 let compressed = frame.is_compressed();

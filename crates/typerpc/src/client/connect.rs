@@ -14,7 +14,6 @@ use super::response::Response;
 use super::transport::{Body, BoxError};
 use super::{Client, Codec};
 use crate::protocol::compression::Compression;
-use crate::protocol::response_writer::COMPRESS_MIN_BYTES;
 use crate::protocol::wire::CONNECT_PROTOCOL_VERSION as PROTOCOL_VERSION;
 use crate::protocol::{connect_error, timeout};
 use crate::Status;
@@ -38,7 +37,8 @@ pub(super) async fn unary(
     call: &Call,
     message: Bytes,
 ) -> Result<Response<Bytes>, Status> {
-    let compress = call.compression != Compression::Identity && message.len() >= COMPRESS_MIN_BYTES;
+    let compress =
+        call.compression != Compression::Identity && message.len() >= call.compress_min_bytes;
     let message = if compress {
         call.compression.compress(&message)
     } else {
@@ -53,20 +53,27 @@ pub(super) async fn unary(
     let get = call.get && message.len() <= MAX_GET_MESSAGE_BYTES;
     let mut request = if get {
         // Connect GET: the message in the query, base64url for binary.
-        let mut query = format!("{}?connect=v1&encoding={encoding}", call.method.path());
-        if call.codec == Codec::Proto || compress {
-            query.push_str("&base64=1&message=");
-            query.push_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&message));
-        } else {
-            query.push_str("&message=");
-            query.extend(percent_encoding::percent_encode(
-                &message,
-                percent_encoding::NON_ALPHANUMERIC,
-            ));
+        // In the order the Connect spec recommends (it keeps URLs, and so
+        // caches, stable): connect, base64, compression, encoding, message.
+        let mut query = format!("{}?connect=v1", call.method.path());
+        let base64 = call.codec == Codec::Proto || compress;
+        if base64 {
+            query.push_str("&base64=1");
         }
         if compress {
             query.push_str("&compression=");
             query.push_str(call.compression.name());
+        }
+        query.push_str("&encoding=");
+        query.push_str(encoding);
+        query.push_str("&message=");
+        if base64 {
+            query.push_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&message));
+        } else {
+            query.extend(percent_encoding::percent_encode(
+                &message,
+                percent_encoding::NON_ALPHANUMERIC,
+            ));
         }
         let mut request = client.request(call, &query, empty_body())?;
         *request.method_mut() = http::Method::GET;
@@ -95,7 +102,7 @@ pub(super) async fn unary(
     let response = client.inner.transport.send(request).await?;
     let (parts, body) = response.into_parts();
     let compression = match parts.headers.get(CONTENT_ENCODING) {
-        Some(value) => Compression::from_header(value)?,
+        Some(value) => Compression::from_header(value).map_err(unreadable_compression)?,
         None => Compression::Identity,
     };
     let body = read_limited(body, call.limit).await?;
@@ -113,12 +120,29 @@ pub(super) async fn unary(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !content_type.starts_with(expected) {
-        return Err(Status::internal(format!(
-            "the response has content type {content_type:?}, not {expected}"
-        )));
+        // Another codec is the server's mistake (`internal`); something
+        // that is no Connect answer at all, a proxy's page say, is
+        // `unknown`, as connect-go has it.
+        let message = format!("the response has content type {content_type:?}, not {expected}");
+        return Err(if content_type.starts_with("application/") {
+            Status::internal(message)
+        } else {
+            Status::unknown(message)
+        });
     }
     let (headers, trailers) = split_trailers(parts.headers);
     Ok(Response::new(headers, body, trailers))
+}
+
+/// A response compressed in a way this client cannot read: the server
+/// broke the negotiation (it may only use what the request accepted), so
+/// `internal`, not the `unimplemented` a server answers an unknown
+/// request compression with.
+fn unreadable_compression(status: Status) -> Status {
+    Status::internal(format!(
+        "the response is compressed in a way we cannot read: {}",
+        status.message()
+    ))
 }
 
 pub(super) fn empty_body() -> Body {
@@ -211,7 +235,7 @@ pub(super) async fn stream_head(
         )));
     }
     let compression = match response.headers().get("connect-content-encoding") {
-        Some(value) => Compression::from_header(value)?,
+        Some(value) => Compression::from_header(value).map_err(unreadable_compression)?,
         None => Compression::Identity,
     };
     Ok((response, compression))

@@ -6,7 +6,7 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderName, HeaderValue, Response};
 
 use super::call::Call;
-use super::transport::Body;
+use super::transport::{Body, BoxError};
 use crate::protocol::compression::Compression;
 use crate::protocol::grpc_status::{self, GRPC_MESSAGE, GRPC_STATUS, GRPC_STATUS_DETAILS};
 use crate::protocol::timeout;
@@ -41,25 +41,76 @@ pub(super) fn headers(call: &Call, headers: &mut HeaderMap) {
 pub(super) enum Head {
     /// Messages follow, compressed (when flagged) with this.
     Stream(Response<Body>, Compression),
-    /// The call ended successfully in the headers alone (they hold the
-    /// trailers).
-    TrailersOnly(HeaderMap),
+    /// The call ended successfully without a message: the response
+    /// headers, and the block that held the status (the headers again for
+    /// a trailers-only answer).
+    Ended(HeaderMap, HeaderMap),
 }
 
 /// Checks the response head. A failed trailers-only response is its
 /// status; other HTTP statuses than 200 map as the gRPC spec says.
-pub(super) fn head(response: Response<Body>, wire: Wire) -> Result<Head, Status> {
-    let headers = response.headers();
-    if headers.contains_key(GRPC_STATUS) {
-        let status = status_of(headers);
-        if !status.code().is_ok() {
+///
+/// A head with `grpc-status` is a trailers-only answer only if nothing
+/// follows it, as the gRPC spec has clients check: on gRPC a body makes it
+/// a broken response (`internal`) and trailers after it hold the real
+/// status; on gRPC-Web, whose trailers are in the body, a body is read as
+/// usual and the status in the head ignored.
+pub(super) async fn head(response: Response<Body>, wire: Wire) -> Result<Head, Status> {
+    let mut response = response;
+    if response.headers().contains_key(GRPC_STATUS) {
+        let (parts, mut body) = response.into_parts();
+        let mut trailers = None;
+        while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
+            let frame = frame
+                .map_err(|e| Status::unavailable(format!("reading the response failed: {e}")))?;
+            match frame.into_data() {
+                Ok(data) if data.is_empty() => {}
+                Ok(data) if wire.protocol.is_grpc_web() => {
+                    // Put the body back together and read it as a stream.
+                    let first = futures_util::stream::once(async move {
+                        Ok::<_, BoxError>(http_body::Frame::data(data))
+                    });
+                    let rest = http_body_util::BodyStream::new(body);
+                    let body = http_body_util::StreamBody::new(futures_util::StreamExt::chain(
+                        first, rest,
+                    ));
+                    response =
+                        Response::from_parts(parts, http_body_util::BodyExt::boxed_unsync(body));
+                    return stream_head(response, wire);
+                }
+                Ok(_) => {
+                    return Err(Status::internal(
+                        "protocol error: a response with grpc-status in its headers has a body",
+                    ))
+                }
+                Err(frame) => trailers = frame.into_trailers().ok(),
+            }
+        }
+        let (headers, block) = match trailers {
+            Some(trailers) if !wire.protocol.is_grpc_web() => {
+                (without_status(parts.headers), trailers)
+            }
             // Trailers-only: the application's metadata is in this one
             // block, and is the call's trailers.
-            let trailers = without_status(response.into_parts().0.headers);
-            return Err(status.with_metadata(HeaderMap::new(), trailers));
+            _ => (HeaderMap::new(), parts.headers),
+        };
+        let status = status_of(&block);
+        if !status.code().is_ok() {
+            return Err(status.with_metadata(headers, without_status(block)));
         }
-        return Ok(Head::TrailersOnly(response.into_parts().0.headers));
+        let headers = if headers.is_empty() {
+            block.clone()
+        } else {
+            headers
+        };
+        return Ok(Head::Ended(headers, block));
     }
+    stream_head(response, wire)
+}
+
+/// Checks the head of a response whose messages follow.
+fn stream_head(response: Response<Body>, wire: Wire) -> Result<Head, Status> {
+    let headers = response.headers();
     let http_status = response.status().as_u16();
     if http_status != 200 {
         return Err(Status::new(

@@ -66,8 +66,9 @@ pub enum HttpVersion {
     /// HTTP/2: with prior knowledge (h2c) on `http://`, by ALPN on
     /// `https://`. One connection multiplexes every call.
     Http2,
-    /// HTTP/1.1: one call per connection at a time, pooled. Not for gRPC,
-    /// nor for bidirectional streams.
+    /// HTTP/1.1: one call per connection at a time, pooled. Not for gRPC;
+    /// bidirectional streams (Connect, gRPC-Web) are half duplex: the
+    /// server answers once the requests have all been sent.
     Http1,
 }
 
@@ -121,6 +122,7 @@ struct Inner {
     http2: bool,
     timeout: Option<Duration>,
     compression: Compression,
+    compress_min_bytes: usize,
     accept_compression: bool,
     connect_get: bool,
     max_message_size: usize,
@@ -428,7 +430,8 @@ impl Client {
     }
 
     /// Calls a bidirectional method: sends `requests` as they come while
-    /// responses are read (full duplex; needs HTTP/2).
+    /// responses are read (full duplex on HTTP/2; over HTTP/1.1 half
+    /// duplex, the responses coming once the requests have ended).
     pub async fn bidi_streaming<Req: Message, Res: Message>(
         &self,
         method: MethodInfo,

@@ -26,7 +26,7 @@ use super::config::Config;
 use super::connect::{self, GetQuery};
 use super::observe::{CallWatch, Observer};
 use super::request_reader::{self, Framing};
-use super::response_writer::{Ending, ResponseFrames, Writing};
+use super::response_writer::{Ending, ResponseFrames, Writing, COMPRESS_MIN_BYTES};
 use super::wire::{Form, Wire};
 use super::{grpc, refusals, timeout};
 use crate::service::telemetry;
@@ -307,6 +307,7 @@ fn error_response(
 fn writing(wire: Wire, compression: Compression) -> Writing {
     Writing {
         compression,
+        compress_min_bytes: COMPRESS_MIN_BYTES,
         text: wire.protocol == Protocol::GrpcWebText,
         ending: match wire.protocol {
             Protocol::Grpc => Ending::GrpcTrailers,
@@ -468,15 +469,22 @@ impl Call<'_> {
         if self.wire.is_grpc() {
             // A stream that has already failed, or already ended, before
             // its first message is answered trailers-only, as grpc-go and
-            // connect-go do.
+            // connect-go do, unless the handler set response headers: those
+            // go out as headers of their own, as when a grpc-go handler
+            // calls `SendHeader` (a gRPC client would otherwise read them
+            // as trailers and see no headers at all).
+            let headers_set = self.ctx.has_response_headers();
             match responses.next().now_or_never() {
-                Some(Some(Err(status))) => return self.failed(status, observer.as_deref()),
-                Some(None) => return self.ended_empty(observer.as_deref()),
-                Some(Some(Ok(first))) => {
-                    responses = futures_util::stream::once(async { Ok(first) })
+                Some(Some(Err(status))) if !headers_set => {
+                    return self.failed(status, observer.as_deref())
+                }
+                Some(None) if !headers_set => return self.ended_empty(observer.as_deref()),
+                Some(Some(item)) => {
+                    responses = futures_util::stream::once(async { item })
                         .chain(responses)
                         .boxed();
                 }
+                Some(None) => responses = futures_util::stream::empty().boxed(),
                 None => {}
             }
         }

@@ -54,6 +54,9 @@ pub(crate) enum Ending {
 pub(crate) struct Writing {
     /// The negotiated compression (identity for none).
     pub compression: Compression,
+    /// Messages smaller than this go uncompressed
+    /// ([`COMPRESS_MIN_BYTES`] unless a client chose otherwise).
+    pub compress_min_bytes: usize,
     /// gRPC-Web text: every chunk of the body is base64.
     pub text: bool,
     /// How the stream ends.
@@ -63,7 +66,7 @@ pub(crate) struct Writing {
 impl Writing {
     /// Appends one message's envelope to `out`.
     pub(crate) fn envelope(&self, message: &[u8], out: &mut BytesMut) -> Result<(), Status> {
-        if message.len() >= COMPRESS_MIN_BYTES && self.compression != Compression::Identity {
+        if message.len() >= self.compress_min_bytes && self.compression != Compression::Identity {
             envelope::try_encode_envelope(FLAG_COMPRESSED, &self.compression.compress(message), out)
         } else {
             envelope::try_encode_envelope(0, message, out)
@@ -234,6 +237,7 @@ mod tests {
     fn writing(ending: Ending) -> Writing {
         Writing {
             compression: Compression::Identity,
+            compress_min_bytes: COMPRESS_MIN_BYTES,
             text: false,
             ending,
         }

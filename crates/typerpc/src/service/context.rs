@@ -272,6 +272,11 @@ impl Context {
         self.state().response.trailers.append(name, value);
     }
 
+    /// Whether the handler has set any response header so far.
+    pub(crate) fn has_response_headers(&self) -> bool {
+        !self.state().response.headers.is_empty()
+    }
+
     /// Takes the response headers set so far (a streaming call sends them
     /// before its first message; trailers are taken at the end).
     pub(crate) fn take_response_headers(&self) -> HeaderMap {

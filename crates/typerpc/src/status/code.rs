@@ -202,14 +202,11 @@ impl Code {
 
     /// The code a gRPC client infers from the HTTP status of a response
     /// that has no `grpc-status` (gRPC's "HTTP to gRPC Status Code
-    /// Mapping"). The same as Connect's table except that 431 (request
-    /// header fields too large) is `internal` here and `unknown` there.
+    /// Mapping"): the same table as Connect's, 431 (request header fields
+    /// too large) included, which is `unknown` in both.
     /// 200 without `grpc-status` is `unknown`: a real success carries one.
     pub const fn from_grpc_http_status(status: u16) -> Code {
-        match status {
-            431 => Code::Internal,
-            _ => Code::from_connect_http_status(status),
-        }
+        Code::from_connect_http_status(status)
     }
 
     /// Connect's inference from an HTTP status; the same as
@@ -355,7 +352,7 @@ mod tests {
             assert_eq!(Code::from_grpc_http_status(status), code, "{status}");
         }
         // The one row where the tables differ.
-        assert_eq!(Code::from_grpc_http_status(431), Code::Internal);
+        assert_eq!(Code::from_grpc_http_status(431), Code::Unknown);
         assert_eq!(Code::from_connect_http_status(431), Code::Unknown);
         assert_eq!(Code::from_http_status(431), Code::Unknown);
     }

@@ -19,9 +19,19 @@ pub fn req(text: &str) -> Req {
     }
 }
 
-/// Runs every check; `http2` says whether bidirectional calls can work
-/// (they are refused over HTTP/1.1).
-pub async fn check_all(client: Client, http2: bool) {
+/// How the server takes bidirectional calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bidi {
+    /// Both ways at once (HTTP/2).
+    FullDuplex,
+    /// Every request first, then the responses (our server over HTTP/1.1).
+    HalfDuplex,
+    /// Not at all (servers that refuse bidi over HTTP/1.1).
+    Refused,
+}
+
+/// Runs every check; `bidi` says how the server takes bidirectional calls.
+pub async fn check_all(client: Client, bidi: Bidi) {
     let label = format!("{client:?}");
     let shapes = ShapesServiceClient::new(client);
 
@@ -144,7 +154,7 @@ pub async fn check_all(client: Client, http2: bool) {
 
     // Bidirectional: full duplex, so each answer arrives before the next
     // request is sent.
-    if http2 {
+    if bidi == Bidi::FullDuplex {
         let (send, receive) = tokio::sync::mpsc::unbounded_channel::<Req>();
         let requests = tokio_stream(receive);
         send.send(req("ping-0")).unwrap();
@@ -164,9 +174,27 @@ pub async fn check_all(client: Client, http2: bool) {
             "done",
             "{label}"
         );
+    } else if bidi == Bidi::Refused {
+        let refused = match shapes.bidi(stream::iter([req("x")])).await {
+            Err(status) => Some(status),
+            Ok(mut responses) => responses.message().await.err(),
+        };
+        assert!(refused.is_some(), "{label}: a refused bidi call succeeded");
     } else {
-        let error = shapes.bidi(stream::iter([req("x")])).await.unwrap_err();
-        assert_eq!(error.code(), Code::Unimplemented, "{label}");
+        // Over HTTP/1.1, half duplex: every request is sent before the
+        // responses come.
+        let requests = ["a", "b", "c"].map(req);
+        let mut responses = shapes.bidi(stream::iter(requests)).await.unwrap();
+        for (i, text) in ["a", "b", "c"].into_iter().enumerate() {
+            let res = responses.message().await.unwrap().unwrap();
+            assert_eq!((res.text.as_str(), res.index), (text, i as u32), "{label}");
+        }
+        assert!(responses.message().await.unwrap().is_none(), "{label}");
+        assert_eq!(
+            responses.trailers().unwrap()["x-trailer"],
+            "done",
+            "{label}"
+        );
     }
 }
 
