@@ -18,6 +18,7 @@ extern crate self as typerpc;
 pub mod client;
 pub mod health;
 pub mod message;
+pub mod openapi;
 pub mod protocol;
 pub mod reflection;
 pub mod schema;

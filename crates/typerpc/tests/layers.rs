@@ -9,10 +9,11 @@
 use std::path::{Path, PathBuf};
 
 /// Bottom to top.
-const LAYERS: [&str; 12] = [
+const LAYERS: [&str; 13] = [
     "schema",
     "message",
     "status",
+    "openapi",
     "validate",
     "service",
     "protocol",

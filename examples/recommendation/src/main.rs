@@ -8,6 +8,9 @@
 //! curl -H 'content-type: application/json' -d '{"user_id":"123","category":"electronics"}' \
 //!   localhost:50051/recommendation.v1.RecommendationService/GetRecommendations
 //! ```
+//!
+//! `http://localhost:50051/docs` shows the Connect JSON endpoints (Swagger UI)
+//! and `/openapi.json` is their OpenAPI document.
 
 use recommendation::RecommendationService;
 use typerpc::server::Cors;
@@ -21,7 +24,13 @@ async fn main() {
     eprintln!("{NAME}: starting recommendation.v1.RecommendationService (gRPC, gRPC-Web, Connect)");
     let server = Server::new()
         .add(RecommendationService::new())
-        // The seed's browser `fetch` comes from a web app on another origin.
-        .configure(|router| router.cors(Cors::any_origin()));
+        // The seed's browser `fetch` comes from a web app on another origin;
+        // people reading the API open /docs (the document is /openapi.json).
+        .configure(|router| {
+            router
+                .cors(Cors::any_origin())
+                .with_openapi("/openapi.json")
+                .with_docs("/docs")
+        });
     example_support::serve(NAME, server, addr).await;
 }

@@ -2,6 +2,7 @@
 //! runs it on a port.
 
 mod cors;
+mod docs;
 mod index;
 pub(crate) mod router;
 mod serve;

@@ -57,6 +57,10 @@ struct Inner {
     companions: Vec<Arc<dyn Companion>>,
     /// The path answering plain-HTTP probes, and who answers it.
     probe: Option<(String, Arc<dyn Companion>)>,
+    /// The path serving the OpenAPI document.
+    openapi: Option<String>,
+    /// The path serving the docs page, and the page.
+    docs: Option<(String, crate::openapi::DocsPage)>,
 }
 
 /// Which methods an interceptor applies to.
@@ -144,6 +148,8 @@ impl Router {
                 interceptors: Vec::new(),
                 companions: Vec::new(),
                 probe: None,
+                openapi: None,
+                docs: None,
             }),
         }
     }
@@ -266,6 +272,54 @@ impl Router {
     pub fn max_message_size(mut self, bytes: usize) -> Router {
         self.inner_mut().config.limits.max_message_size = bytes;
         self
+    }
+
+    /// Serves the OpenAPI 3.1 document of the services' Connect JSON
+    /// endpoints at `path` (`GET`), built from the same schema as the
+    /// `.proto` files: see [`openapi`](crate::openapi).
+    ///
+    /// ```
+    /// let router = typerpc::Router::new().with_openapi("/openapi.json").with_docs("/docs");
+    /// # let _ = router;
+    /// ```
+    pub fn with_openapi(mut self, path: impl Into<String>) -> Router {
+        self.inner_mut().openapi = Some(absolute(path.into()));
+        self
+    }
+
+    /// Serves a page at `path` that shows the OpenAPI document and lets a
+    /// person try each unary method: Swagger UI, loaded from a public CDN
+    /// ([`DocsPage`](crate::openapi::DocsPage) sets another place). Serves
+    /// the document at `/openapi.json` too unless
+    /// [`with_openapi`](Self::with_openapi) chose a path.
+    pub fn with_docs(self, path: impl Into<String>) -> Router {
+        self.with_docs_page(path, crate::openapi::DocsPage::new())
+    }
+
+    /// Like [`with_docs`](Self::with_docs), with the page configured (the
+    /// viewer's URL, the title).
+    pub fn with_docs_page(mut self, path: impl Into<String>, page: crate::openapi::DocsPage) -> Router {
+        let inner = self.inner_mut();
+        inner.docs = Some((absolute(path.into()), page));
+        if inner.openapi.is_none() {
+            inner.openapi = Some("/openapi.json".into());
+        }
+        self
+    }
+
+    /// The OpenAPI document of the services added (the one
+    /// [`with_openapi`](Self::with_openapi) serves).
+    ///
+    /// # Errors
+    ///
+    /// The services do not form a valid schema.
+    pub fn openapi(&self) -> Result<serde_json::Value, crate::schema::SchemaError> {
+        let set = self.schema()?;
+        Ok(crate::openapi::document(
+            &set,
+            &self.inner.services,
+            &crate::openapi::Info::default(),
+        ))
     }
 
     /// Whether a path (`package.Service/Method`, without the leading `/`)
@@ -419,6 +473,15 @@ impl Inner {
     }
 }
 
+/// `path` with a leading `/`.
+fn absolute(path: String) -> String {
+    if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    }
+}
+
 /// The future a [`Router`] returns.
 pub type RouterFuture = Pin<Box<dyn Future<Output = Result<Response<RpcBody>, Infallible>> + Send>>;
 
@@ -446,11 +509,26 @@ where
                 }
             }
             let path = request.uri().path();
-            if path == "/" && request.method() == http::Method::GET {
-                return Ok(super::index::answer(
-                    &inner.services,
-                    &inner.standard_services(),
-                ));
+            if request.method() == http::Method::GET {
+                if path == "/" {
+                    let links = super::index::Links {
+                        openapi: inner.openapi.as_deref(),
+                        docs: inner.docs.as_ref().map(|(path, _)| path.as_str()),
+                    };
+                    return Ok(super::index::answer(
+                        &inner.services,
+                        &inner.standard_services(),
+                        &links,
+                    ));
+                }
+                if inner.openapi.as_deref() == Some(path) {
+                    return Ok(super::docs::openapi(&Router { inner: Arc::clone(&inner) }));
+                }
+                if let (Some((docs, page)), Some(openapi)) = (&inner.docs, &inner.openapi) {
+                    if docs == path {
+                        return Ok(super::docs::page(page, docs, openapi));
+                    }
+                }
             }
             let route = inner.routes.get(path.trim_start_matches('/'));
             let Some(cors) = &inner.cors else {
