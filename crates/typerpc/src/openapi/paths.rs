@@ -183,6 +183,13 @@ fn errors() -> Map<String, Value> {
             .push(code.as_connect_str());
     }
     let mut out = Map::new();
+    out.insert(
+        "415".into(),
+        json!({
+            "description": "The request's content type is not one the method speaks (send `Content-Type: application/json`).",
+            "content": { "text/plain": { "schema": { "type": "string" } } },
+        }),
+    );
     for (status, codes) in by_status {
         let list = codes
             .iter()

@@ -177,6 +177,48 @@ pub(crate) fn apply(rules: &[Rule], target: Target, schema: &mut Map<String, Val
     required
 }
 
+/// Whether the value an absent field takes (zero, `""`, empty) breaks
+/// one of `rules`: such a field must be sent, so the schema requires it.
+pub(crate) fn default_breaks(rules: &[Rule], target: Target) -> bool {
+    rules.iter().any(|rule| match rule {
+        Rule::Flag(name) => {
+            target == Target::String
+                && matches!(
+                    name.as_str(),
+                    "email" | "uri" | "uuid" | "hostname" | "ip" | "ipv4" | "ipv6"
+                )
+        }
+        Rule::Each(..) => false,
+        Rule::Value(name, value) => {
+            let count = || value.replace('_', "").parse::<u64>().ok();
+            let number = || value.replace('_', "").parse::<f64>().ok();
+            match (name.as_str(), target) {
+                ("min_len" | "len", Target::String | Target::Bytes) => count().is_some_and(|n| n > 0),
+                ("min_items", Target::Repeated | Target::Map) => count().is_some_and(|n| n > 0),
+                ("pattern", Target::String) => unquote(value)
+                    .and_then(|p| regex::Regex::new(&p).ok())
+                    .is_some_and(|r| !r.is_match("")),
+                ("prefix" | "suffix" | "contains", Target::String) => {
+                    unquote(value).is_some_and(|p| !p.is_empty())
+                }
+                ("gt", Target::Number) => number().is_some_and(|v| v >= 0.0),
+                ("ge", Target::Number) => number().is_some_and(|v| v > 0.0),
+                ("lt", Target::Number) => number().is_some_and(|v| v <= 0.0),
+                ("le", Target::Number) => number().is_some_and(|v| v < 0.0),
+                ("in", Target::String | Target::Number) => {
+                    let zero = if target == Target::String { json!("") } else { json!(0) };
+                    list(value, target).is_some_and(|l| !l.as_array().is_some_and(|a| a.contains(&zero)))
+                }
+                ("not_in", Target::String | Target::Number) => {
+                    let zero = if target == Target::String { json!("") } else { json!(0) };
+                    list(value, target).is_some_and(|l| l.as_array().is_some_and(|a| a.contains(&zero)))
+                }
+                _ => false,
+            }
+        }
+    })
+}
+
 /// The kind of an element schema built by this module's caller (it marks
 /// each with `x-typerpc-kind`).
 fn element_target(schema: &Map<String, Value>) -> Target {
@@ -359,6 +401,24 @@ mod tests {
         assert_eq!(schema["minItems"], json!(1));
         assert_eq!(schema["uniqueItems"], json!(true));
         assert_eq!(schema["items"]["minLength"], json!(2));
+    }
+
+    #[test]
+    fn fields_whose_zero_value_breaks_a_rule_must_be_sent() {
+        let breaks = |text: &str, target| default_breaks(&parse(text), target);
+        assert!(breaks("min_len = 1", Target::String));
+        assert!(!breaks("max_len = 3", Target::String));
+        assert!(breaks(r#"pattern = "^[a-z]+$""#, Target::String));
+        assert!(!breaks(r#"pattern = "^[a-z]*$""#, Target::String));
+        assert!(breaks("email", Target::String));
+        assert!(breaks("ge = 1, le = 100", Target::Number));
+        assert!(!breaks("ge = 0, le = 100", Target::Number));
+        assert!(breaks("gt = 0", Target::Number));
+        assert!(breaks("lt = -1.5", Target::Number));
+        assert!(breaks("not_in = [0, 1]", Target::Number));
+        assert!(breaks(r#"in = ["a"]"#, Target::String));
+        assert!(breaks("min_items = 1", Target::Repeated));
+        assert!(!breaks("items(min_len = 1)", Target::Repeated));
     }
 
     #[test]

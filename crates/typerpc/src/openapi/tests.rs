@@ -188,8 +188,10 @@ fn constraints_become_keywords_and_descriptions() {
     assert_eq!(p["score"]["minimum"], -5);
     assert_eq!(p["score"]["exclusiveMaximum"], 10.5);
     assert_eq!(p["score"]["not"], json!({ "enum": [3] }));
-    // `required`: listed, and null is not absent any more.
-    assert_eq!(kinds["required"], json!(["child"]));
+    // `required`, and fields whose zero value breaks a rule (an absent
+    // `name` is "", shorter than `min_len`): listed, and without null.
+    assert_eq!(kinds["required"], json!(["name", "mails", "child"]));
+    assert_eq!(p["name"]["type"], "string");
     assert_eq!(p["child"]["$ref"], "#/components/schemas/doc.v1.Child");
     let child = schema(&doc, "doc.v1.Child");
     assert_eq!(child["properties"]["code"]["enum"], json!(["a", "b"]));

@@ -129,7 +129,16 @@ impl<'a> Types<'a> {
             let mut is_required = false;
             if let Value::Object(map) = &mut schema {
                 if let Some(note) = &note {
-                    is_required = rules::apply(&rules::parse(&note.rules), target, map);
+                    let parsed = rules::parse(&note.rules);
+                    is_required = rules::apply(&parsed, target, map);
+                    // Absent means zero here; a zero that breaks a rule
+                    // means the field must be sent.
+                    let presence = field.proto3_optional()
+                        || in_oneof.is_some()
+                        || (field.r#type() == Type::Message && field.label() != Label::Repeated);
+                    if !presence && rules::default_breaks(&parsed, target) {
+                        is_required = true;
+                    }
                     let mut description = note.doc.clone();
                     if !note.rules.is_empty() {
                         if !description.is_empty() {
