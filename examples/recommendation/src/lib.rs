@@ -1,7 +1,22 @@
 //! Seed Pattern 1: the recommendation service's types and implementation.
 //! `main.rs` serves it; the tests call it over every protocol.
 
-use typerpc::{service, Message, Status, Timestamp};
+use typerpc::server::Cors;
+use typerpc::{service, Message, Server, Status, Timestamp};
+
+/// The server `main` runs (and the tests start): the service, CORS for the
+/// seed's browser app on another origin, and for people reading the API the
+/// OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.
+pub fn server() -> Server {
+    Server::new()
+        .add(RecommendationService::new())
+        .configure(|router| {
+            router
+                .cors(Cors::any_origin())
+                .with_openapi("/openapi.json")
+                .with_docs("/docs")
+        })
+}
 
 /// What a caller wants recommendations for.
 #[derive(Message, Clone, Debug, PartialEq)]

@@ -12,25 +12,11 @@
 //! `http://localhost:50051/docs` shows the Connect JSON endpoints (Swagger UI)
 //! and `/openapi.json` is their OpenAPI document.
 
-use recommendation::RecommendationService;
-use typerpc::server::Cors;
-use typerpc::Server;
-
 const NAME: &str = "recommendation";
 
 #[tokio::main]
 async fn main() {
     let addr = example_support::parse_addr(NAME);
     eprintln!("{NAME}: starting recommendation.v1.RecommendationService (gRPC, gRPC-Web, Connect)");
-    let server = Server::new()
-        .add(RecommendationService::new())
-        // The seed's browser `fetch` comes from a web app on another origin;
-        // people reading the API open /docs (the document is /openapi.json).
-        .configure(|router| {
-            router
-                .cors(Cors::any_origin())
-                .with_openapi("/openapi.json")
-                .with_docs("/docs")
-        });
-    example_support::serve(NAME, server, addr).await;
+    example_support::serve(NAME, recommendation::server(), addr).await;
 }
