@@ -17,6 +17,8 @@ extern crate self as typerpc;
 
 pub mod client;
 pub mod health;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 pub mod message;
 pub mod openapi;
 pub mod protocol;

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 /// Bottom to top.
-const LAYERS: [&str; 13] = [
+const LAYERS: [&str; 14] = [
     "schema",
     "message",
     "status",
@@ -21,6 +21,7 @@ const LAYERS: [&str; 13] = [
     "router",
     "health",
     "reflection",
+    "mcp",
     "serve",
     "testing",
 ];

@@ -6,15 +6,19 @@ use typerpc::{service, Message, Server, Status, Timestamp};
 
 /// The server `main` runs (and the tests start): the service, CORS for the
 /// seed's browser app on another origin, and for people reading the API the
-/// OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.
+/// OpenAPI document at `/openapi.json` and Swagger UI at `/docs`. With the
+/// `mcp` feature, AI agents find the methods as MCP tools at `/mcp`.
 pub fn server() -> Server {
     Server::new()
         .add(RecommendationService::new())
         .configure(|router| {
-            router
+            let router = router
                 .cors(Cors::any_origin())
                 .with_openapi("/openapi.json")
-                .with_docs("/docs")
+                .with_docs("/docs");
+            #[cfg(feature = "mcp")]
+            let router = router.with_mcp("/mcp", typerpc::mcp::McpTools::all());
+            router
         })
 }
 

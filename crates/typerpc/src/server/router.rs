@@ -61,6 +61,8 @@ struct Inner {
     openapi: Option<String>,
     /// The path serving the docs page, and the page.
     docs: Option<(String, crate::openapi::DocsPage)>,
+    /// Plain-HTTP endpoints by path.
+    mounts: Vec<(String, Arc<dyn super::mount::Mount>)>,
 }
 
 /// Which methods an interceptor applies to.
@@ -150,6 +152,7 @@ impl Router {
                 probe: None,
                 openapi: None,
                 docs: None,
+                mounts: Vec::new(),
             }),
         }
     }
@@ -400,6 +403,16 @@ impl Router {
         self
     }
 
+    /// Answers every request for `path` with `mount` (replacing what was
+    /// mounted there).
+    #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
+    pub(crate) fn mount(mut self, path: String, mount: Arc<dyn super::mount::Mount>) -> Router {
+        let inner = self.inner_mut();
+        inner.mounts.retain(|(p, _)| *p != path);
+        inner.mounts.push((path, mount));
+        self
+    }
+
     /// Tells the companions that the server is shutting down (health
     /// answers NOT_SERVING from then on).
     pub fn shutting_down(&self) {
@@ -530,15 +543,31 @@ where
                     }
                 }
             }
+            let mount = inner
+                .mounts
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, m)| Arc::clone(m));
             let route = inner.routes.get(path.trim_start_matches('/'));
+            let answer = |request: Request<B>| async {
+                match mount {
+                    Some(mount) => {
+                        let router = Router {
+                            inner: Arc::clone(&inner),
+                        };
+                        mount.call(router, super::mount::boxed(request)).await
+                    }
+                    None => pipeline::serve(&inner.config, route, request).await,
+                }
+            };
             let Some(cors) = &inner.cors else {
-                return Ok(pipeline::serve(&inner.config, route, request).await);
+                return Ok(answer(request).await);
             };
             if let Some(preflight) = cors.preflight(request.method(), request.headers()) {
                 return Ok(preflight);
             }
             let headers = request.headers().clone();
-            let mut response = pipeline::serve(&inner.config, route, request).await;
+            let mut response = answer(request).await;
             cors.decorate(&headers, &mut response);
             Ok(response)
         })
