@@ -456,11 +456,26 @@ fn openapi_schemas_admit_our_json_and_what_we_accept() {
     // Other forms the reader accepts: numbers as strings, enum numbers,
     // exponents, base64url, null for absent, special floats.
     let accepted = [
-        ("typerpc.test.v1.Scalars", r#"{"fInt64": 5, "fUint64": "18446744073709551615", "fColor": 5, "fBytes": "-_8", "fDouble": "NaN", "fInt32": "7", "fUint32": 1e2, "fString": null, "fFloat": "-Infinity"}"#),
-        ("typerpc.test.v1.Optionals", r#"{"oInt32": null, "oChild": null, "oColor": "COLOR_RED", "oDouble": "1.5"}"#),
-        ("typerpc.test.v1.Maps", r#"{"byId": {"-3": "x"}, "flags": {"true": "COLOR_BLUE"}, "byU64": {"18446744073709551615": {}}, "byName": null}"#),
-        ("typerpc.test.v1.WithOneof", r#"{"radius": 1.5, "after": "-1"}"#),
-        ("typerpc.test.v1.WellKnown", r#"{"at": "1970-01-01T00:00:00.010Z", "took": "-1.5s", "anything": null, "meta": {"k": [1, null]}, "packed": {"@type": "type.googleapis.com/typerpc.test.v1.Leaf", "name": "x"}}"#),
+        (
+            "typerpc.test.v1.Scalars",
+            r#"{"fInt64": 5, "fUint64": "18446744073709551615", "fColor": 5, "fBytes": "-_8", "fDouble": "NaN", "fInt32": "7", "fUint32": 1e2, "fString": null, "fFloat": "-Infinity"}"#,
+        ),
+        (
+            "typerpc.test.v1.Optionals",
+            r#"{"oInt32": null, "oChild": null, "oColor": "COLOR_RED", "oDouble": "1.5"}"#,
+        ),
+        (
+            "typerpc.test.v1.Maps",
+            r#"{"byId": {"-3": "x"}, "flags": {"true": "COLOR_BLUE"}, "byU64": {"18446744073709551615": {}}, "byName": null}"#,
+        ),
+        (
+            "typerpc.test.v1.WithOneof",
+            r#"{"radius": 1.5, "after": "-1"}"#,
+        ),
+        (
+            "typerpc.test.v1.WellKnown",
+            r#"{"at": "1970-01-01T00:00:00.010Z", "took": "-1.5s", "anything": null, "meta": {"k": [1, null]}, "packed": {"@type": "type.googleapis.com/typerpc.test.v1.Leaf", "name": "x"}}"#,
+        ),
     ];
     for (name, text) in accepted {
         let parsed: serde_json::Value = serde_json::from_str(text).unwrap();
@@ -481,7 +496,10 @@ fn openapi_schemas_admit_our_json_and_what_we_accept() {
         ("typerpc.test.v1.Scalars", r#"{"fColor": "COLOR_PURPLE"}"#),
         ("typerpc.test.v1.Scalars", r#"{"fBool": "yes"}"#),
         ("typerpc.test.v1.Scalars", r#"{"noSuchField": 1}"#),
-        ("typerpc.test.v1.WithOneof", r#"{"radius": 1.5, "label": "x"}"#),
+        (
+            "typerpc.test.v1.WithOneof",
+            r#"{"radius": 1.5, "label": "x"}"#,
+        ),
         ("typerpc.test.v1.WellKnown", r#"{"took": "1.5"}"#),
         ("typerpc.test.v1.Repeats", r#"{"rInt32": [null]}"#),
     ];
@@ -490,12 +508,23 @@ fn openapi_schemas_admit_our_json_and_what_we_accept() {
     assert!(Repeats::from_json(rejects[7].1).is_err());
     let rejects: Vec<serde_json::Value> = rejects
         .iter()
-        .map(|(name, text)| serde_json::json!([name, serde_json::from_str::<serde_json::Value>(text).unwrap()]))
+        .map(|(name, text)| {
+            serde_json::json!([
+                name,
+                serde_json::from_str::<serde_json::Value>(text).unwrap()
+            ])
+        })
         .collect();
-    let file = std::env::temp_dir().join(format!("typerpc-openapi-oracle-{}.json", std::process::id()));
+    let file = std::env::temp_dir().join(format!(
+        "typerpc-openapi-oracle-{}.json",
+        std::process::id()
+    ));
     std::fs::write(
         &file,
-        serde_json::to_vec(&serde_json::json!({ "doc": doc, "instances": instances, "rejects": rejects })).unwrap(),
+        serde_json::to_vec(
+            &serde_json::json!({ "doc": doc, "instances": instances, "rejects": rejects }),
+        )
+        .unwrap(),
     )
     .unwrap();
     let out = std::process::Command::new(python)
@@ -511,5 +540,8 @@ fn openapi_schemas_admit_our_json_and_what_we_accept() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "{report}");
-    assert!(report.contains("0 not admitted; 0 bad ones admitted"), "{report}");
+    assert!(
+        report.contains("0 not admitted; 0 bad ones admitted"),
+        "{report}"
+    );
 }

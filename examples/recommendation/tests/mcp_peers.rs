@@ -156,7 +156,11 @@ async fn python_sdk_over_stdio() {
     if peers::peer("python").is_none() {
         return;
     }
-    let seen = run_client(vec!["stdio".into(), env!("CARGO_BIN_EXE_recommendation-mcp").into()]).await;
+    let seen = run_client(vec![
+        "stdio".into(),
+        env!("CARGO_BIN_EXE_recommendation-mcp").into(),
+    ])
+    .await;
     check(&seen);
 }
 
@@ -171,5 +175,8 @@ fn a_selection_naming_what_is_not_there_is_an_error() {
     assert_eq!(only.len(), 1);
     assert_eq!(only[0].name, "get_trending");
     let error = typerpc::mcp::tools(&router, &["nope.v1.Nope".into()]).unwrap_err();
-    assert!(error.contains("no method or service \"nope.v1.Nope\""), "{error}");
+    assert!(
+        error.contains("no method or service \"nope.v1.Nope\""),
+        "{error}"
+    );
 }

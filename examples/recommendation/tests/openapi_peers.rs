@@ -27,7 +27,8 @@ fn the_document_is_valid_openapi() {
         .output()
         .expect("openapi-spec-validator runs");
     let _ = std::fs::remove_file(&file);
-    let report = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{report}");
     assert!(report.contains("OK"), "{report}");
 }
@@ -52,7 +53,14 @@ async fn schemathesis_finds_nothing_wrong() {
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(st)
             .current_dir(&run_dir)
-            .args(["run", &url, "--checks", "all", "--exclude-checks", "positive_data_acceptance"])
+            .args([
+                "run",
+                &url,
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance",
+            ])
             .args(["--max-examples", "150", "--workers", "1", "--no-color"])
             .output()
             .expect("schemathesis runs")
@@ -61,7 +69,8 @@ async fn schemathesis_finds_nothing_wrong() {
     .unwrap();
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
-    let report = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{report}");
     // It called all three operations (POST and GET of GetTrending too).
     assert!(report.contains("Tested: 3"), "{report}");

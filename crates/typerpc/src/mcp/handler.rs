@@ -40,14 +40,21 @@ impl Handler {
     }
 
     /// The router and the headers to pass on, for a request in `context`.
-    fn router_and_headers(&self, context: &RequestContext<RoleServer>) -> Result<(Router, HeaderMap), ErrorData> {
+    fn router_and_headers(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<(Router, HeaderMap), ErrorData> {
         let parts = context.extensions.get::<http::request::Parts>();
-        let headers = parts.map(|p| tools::forwarded_headers(&p.headers)).unwrap_or_default();
+        let headers = parts
+            .map(|p| tools::forwarded_headers(&p.headers))
+            .unwrap_or_default();
         let router = self
             .router
             .clone()
             .or_else(|| parts.and_then(|p| p.extensions.get::<Router>().cloned()))
-            .ok_or_else(|| ErrorData::internal_error("typerpc: no router for this MCP request", None))?;
+            .ok_or_else(|| {
+                ErrorData::internal_error("typerpc: no router for this MCP request", None)
+            })?;
         Ok((router, headers))
     }
 
@@ -91,7 +98,9 @@ impl ServerHandler for Handler {
     ) -> Result<ListToolsResult, ErrorData> {
         let (router, _) = self.router_and_headers(&context)?;
         let specs = self.specs(&router)?;
-        Ok(ListToolsResult::with_all_items(specs.iter().map(tool).collect()))
+        Ok(ListToolsResult::with_all_items(
+            specs.iter().map(tool).collect(),
+        ))
     }
 
     async fn call_tool(
@@ -115,7 +124,9 @@ impl ServerHandler for Handler {
                 result.structured_content = Some(response);
                 result
             }
-            Err(status) => CallToolResult::error(vec![ContentBlock::text(tools::error_text(&status))]),
+            Err(status) => {
+                CallToolResult::error(vec![ContentBlock::text(tools::error_text(&status))])
+            }
         };
         Ok(result.into())
     }
@@ -138,7 +149,11 @@ impl HttpMount {
         }
         let factory = move || Ok(Handler::new(Arc::clone(&selection), None));
         HttpMount {
-            service: StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), config),
+            service: StreamableHttpService::new(
+                factory,
+                Arc::new(LocalSessionManager::default()),
+                config,
+            ),
         }
     }
 }
@@ -154,7 +169,8 @@ impl Mount for HttpMount {
             };
             let (parts, body) = response.into_parts();
             let frames = http_body_util::BodyStream::new(body.map_err(|_| ()));
-            let frames = futures_util::StreamExt::filter_map(frames, |frame| async move { frame.ok() });
+            let frames =
+                futures_util::StreamExt::filter_map(frames, |frame| async move { frame.ok() });
             Response::from_parts(parts, RpcBody::streaming(frames))
         })
     }

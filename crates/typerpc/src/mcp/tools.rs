@@ -43,9 +43,14 @@ pub struct ToolSpec {
 /// method or service the router does not have, or a streaming method
 /// (which a tool call, one request and one response, cannot be).
 pub fn tools(router: &Router, selection: &[String]) -> Result<Vec<ToolSpec>, String> {
-    let doc = router.openapi().map_err(|e| format!("invalid schema: {e}"))?;
+    let doc = router
+        .openapi()
+        .map_err(|e| format!("invalid schema: {e}"))?;
     let components = doc["components"]["schemas"].clone();
-    let mut wanted: HashSet<String> = selection.iter().map(|s| s.trim_start_matches('/').to_string()).collect();
+    let mut wanted: HashSet<String> = selection
+        .iter()
+        .map(|s| s.trim_start_matches('/').to_string())
+        .collect();
     let mut specs = Vec::new();
     for service in router.services() {
         let full = format!("{}.{}", service.package, service.name);
@@ -64,7 +69,8 @@ pub fn tools(router: &Router, selection: &[String]) -> Result<Vec<ToolSpec>, Str
             }
             let operation = &doc["paths"][format!("/{path}")]["post"];
             let input = operation["requestBody"]["content"]["application/json"]["schema"].clone();
-            let output = operation["responses"]["200"]["content"]["application/json"]["schema"].clone();
+            let output =
+                operation["responses"]["200"]["content"]["application/json"]["schema"].clone();
             specs.push(ToolSpec {
                 name: screaming_snake(method.name).to_lowercase(),
                 path: Box::leak(format!("/{path}").into_boxed_str()),
@@ -115,7 +121,9 @@ fn self_contained(reference: &Value, components: &Value) -> Map<String, Value> {
         })
         .collect();
     // A recursive message refers to itself: keep it under `$defs` too.
-    let recursive = root.values().any(|v| v.to_string().contains(&format!("\"#/$defs/{name}\"")));
+    let recursive = root
+        .values()
+        .any(|v| v.to_string().contains(&format!("\"#/$defs/{name}\"")));
     let mut defs = defs;
     if recursive {
         defs.insert(name.to_string(), Value::Object(root.clone()));
@@ -177,9 +185,20 @@ fn rewrite(value: Value) -> Value {
 /// MCP transport itself.
 pub(crate) fn forwarded_headers(headers: &HeaderMap) -> HeaderMap {
     const TRANSPORT: [&str; 14] = [
-        "host", "content-type", "content-length", "accept", "accept-encoding", "connection",
-        "transfer-encoding", "te", "upgrade", "mcp-session-id", "mcp-protocol-version",
-        "last-event-id", "origin", "keep-alive",
+        "host",
+        "content-type",
+        "content-length",
+        "accept",
+        "accept-encoding",
+        "connection",
+        "transfer-encoding",
+        "te",
+        "upgrade",
+        "mcp-session-id",
+        "mcp-protocol-version",
+        "last-event-id",
+        "origin",
+        "keep-alive",
     ];
     let mut out = HeaderMap::new();
     for (name, value) in headers {
@@ -195,7 +214,12 @@ pub(crate) type Outcome = Result<Value, Status>;
 
 /// Calls `spec`'s method on `router` with `arguments` as the request, as
 /// a Connect JSON client in memory would, with `headers`.
-pub(crate) async fn call(router: &Router, spec: &ToolSpec, arguments: Map<String, Value>, headers: HeaderMap) -> Outcome {
+pub(crate) async fn call(
+    router: &Router,
+    spec: &ToolSpec,
+    arguments: Map<String, Value>,
+    headers: HeaderMap,
+) -> Outcome {
     let client = Client::in_memory(router.clone())
         .protocol(Protocol::Connect)
         .codec(Codec::Json)
@@ -209,13 +233,19 @@ pub(crate) async fn call(router: &Router, spec: &ToolSpec, arguments: Map<String
         method = method.idempotent();
     }
     let mut responses = client
-        .call_encoded(method, CallShape::Unary, futures_util::stream::iter([body]), options)
+        .call_encoded(
+            method,
+            CallShape::Unary,
+            futures_util::stream::iter([body]),
+            options,
+        )
         .await?;
     let message = responses
         .message()
         .await?
         .ok_or_else(|| Status::internal("the method sent no response"))?;
-    serde_json::from_slice(&message).map_err(|e| Status::internal(format!("the response is not JSON: {e}")))
+    serde_json::from_slice(&message)
+        .map_err(|e| Status::internal(format!("the response is not JSON: {e}")))
 }
 
 /// The text of a failed call: the code and message, and one line per

@@ -95,7 +95,9 @@ fn attribute(s: &str) -> String {
 
 /// `s` escaped for HTML text.
 fn text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The URL of `target` relative to a page at `page` (both absolute paths
@@ -118,7 +120,9 @@ mod tests {
 
     #[test]
     fn the_page_loads_the_viewer_and_the_document() {
-        let html = DocsPage::new().viewer("/assets/swagger/").html("./openapi.json");
+        let html = DocsPage::new()
+            .viewer("/assets/swagger/")
+            .html("./openapi.json");
         assert!(html.contains(r#"<link rel="stylesheet" href="/assets/swagger/swagger-ui.css">"#));
         assert!(html.contains(r#"<script src="/assets/swagger/swagger-ui-bundle.js"></script>"#));
         assert!(html.contains(r#"new URL("./openapi.json", window.location.href)"#));
@@ -140,6 +144,9 @@ mod tests {
     fn relative_urls_follow_the_page() {
         assert_eq!(relative("/docs", "/openapi.json"), "./openapi.json");
         assert_eq!(relative("/api/docs", "/openapi.json"), "../openapi.json");
-        assert_eq!(relative("/docs/", "/api/openapi.json"), "../api/openapi.json");
+        assert_eq!(
+            relative("/docs/", "/api/openapi.json"),
+            "../api/openapi.json"
+        );
     }
 }

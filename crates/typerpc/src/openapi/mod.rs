@@ -115,17 +115,22 @@ pub fn document_from_descriptors(
     let mut tags = Vec::new();
     for name in services {
         let found = files.iter().find_map(|file| {
-            file.service.iter().find(|s| {
-                let full = if file.package().is_empty() {
-                    s.name().to_string()
-                } else {
-                    format!("{}.{}", file.package(), s.name())
-                };
-                &full == name
-            }).map(|s| (file, s))
+            file.service
+                .iter()
+                .find(|s| {
+                    let full = if file.package().is_empty() {
+                        s.name().to_string()
+                    } else {
+                        format!("{}.{}", file.package(), s.name())
+                    };
+                    &full == name
+                })
+                .map(|s| (file, s))
         });
         if let Some((file, service)) = found {
-            tags.push(paths::service_paths(file, service, &mut types, notes, &mut paths));
+            tags.push(paths::service_paths(
+                file, service, &mut types, notes, &mut paths,
+            ));
         }
     }
     let mut components = std::mem::take(&mut types.components);
@@ -176,7 +181,9 @@ pub fn write_openapi(
     for service in &services {
         builder.add_service(service);
     }
-    let set = builder.build().map_err(crate::schema::ExportError::Schema)?;
+    let set = builder
+        .build()
+        .map_err(crate::schema::ExportError::Schema)?;
     let doc = document(&set, &services, &Info::default());
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');

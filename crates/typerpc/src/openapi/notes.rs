@@ -57,7 +57,10 @@ impl Notes {
 
     /// The notes of every service, message and enum of `set`, from the
     /// model's doc comments and `#[rpc(...)]` attributes.
-    pub fn from_schema(set: &SchemaSet, services: &[&'static crate::schema::model::ServiceSchema]) -> Notes {
+    pub fn from_schema(
+        set: &SchemaSet,
+        services: &[&'static crate::schema::model::ServiceSchema],
+    ) -> Notes {
         let mut notes = Notes::default();
         let mut seen = HashSet::new();
         for service in services {
@@ -94,7 +97,12 @@ impl Notes {
         }
     }
 
-    fn walk_message(&mut self, set: &SchemaSet, m: &'static MessageSchema, seen: &mut HashSet<usize>) {
+    fn walk_message(
+        &mut self,
+        set: &SchemaSet,
+        m: &'static MessageSchema,
+        seen: &mut HashSet<usize>,
+    ) {
         if !seen.insert(m as *const _ as usize) {
             return;
         }
@@ -113,11 +121,21 @@ impl Notes {
                     }
                 }
                 FieldShape::Singular(ty) | FieldShape::Optional(ty) | FieldShape::Repeated(ty) => {
-                    self.put(format!("{name}.{}", field.name), field.doc, field.rules, field.default);
+                    self.put(
+                        format!("{name}.{}", field.name),
+                        field.doc,
+                        field.rules,
+                        field.default,
+                    );
                     self.walk_type(set, ty, seen);
                 }
                 FieldShape::Map(_, ty) => {
-                    self.put(format!("{name}.{}", field.name), field.doc, field.rules, field.default);
+                    self.put(
+                        format!("{name}.{}", field.name),
+                        field.doc,
+                        field.rules,
+                        field.default,
+                    );
                     self.walk_type(set, ty, seen);
                 }
             }
@@ -163,7 +181,12 @@ impl Notes {
             };
             // FileDescriptorProto: message_type = 4, enum_type = 5, service = 6.
             for (i, message) in file.message_type.iter().enumerate() {
-                walk_descriptor(&prefix(message.name()), message, &mut vec![4, i as i32], &mut put);
+                walk_descriptor(
+                    &prefix(message.name()),
+                    message,
+                    &mut vec![4, i as i32],
+                    &mut put,
+                );
             }
             for (i, e) in file.enum_type.iter().enumerate() {
                 let name = prefix(e.name());

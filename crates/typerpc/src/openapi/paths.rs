@@ -116,7 +116,12 @@ fn unary(service: &str, method: &MethodDescriptorProto, doc: &str, types: &mut T
     item
 }
 
-fn streaming(service: &str, method: &MethodDescriptorProto, doc: &str, types: &mut Types<'_>) -> Value {
+fn streaming(
+    service: &str,
+    method: &MethodDescriptorProto,
+    doc: &str,
+    types: &mut Types<'_>,
+) -> Value {
     let shape = match (method.client_streaming(), method.server_streaming()) {
         (true, true) => "bidirectional streaming",
         (true, false) => "client streaming",

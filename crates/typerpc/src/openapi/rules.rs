@@ -170,7 +170,10 @@ pub(crate) fn apply(rules: &[Rule], target: Target, schema: &mut Map<String, Val
             schema.insert("pattern".into(), Value::String(patterns.remove(0)));
         }
         _ => {
-            let all: Vec<Value> = patterns.into_iter().map(|p| json!({ "pattern": p })).collect();
+            let all: Vec<Value> = patterns
+                .into_iter()
+                .map(|p| json!({ "pattern": p }))
+                .collect();
             schema.insert("allOf".into(), Value::Array(all));
         }
     }
@@ -193,7 +196,9 @@ pub(crate) fn default_breaks(rules: &[Rule], target: Target) -> bool {
             let count = || value.replace('_', "").parse::<u64>().ok();
             let number = || value.replace('_', "").parse::<f64>().ok();
             match (name.as_str(), target) {
-                ("min_len" | "len", Target::String | Target::Bytes) => count().is_some_and(|n| n > 0),
+                ("min_len" | "len", Target::String | Target::Bytes) => {
+                    count().is_some_and(|n| n > 0)
+                }
                 ("min_items", Target::Repeated | Target::Map) => count().is_some_and(|n| n > 0),
                 ("pattern", Target::String) => unquote(value)
                     .and_then(|p| regex::Regex::new(&p).ok())
@@ -206,12 +211,22 @@ pub(crate) fn default_breaks(rules: &[Rule], target: Target) -> bool {
                 ("lt", Target::Number) => number().is_some_and(|v| v <= 0.0),
                 ("le", Target::Number) => number().is_some_and(|v| v < 0.0),
                 ("in", Target::String | Target::Number) => {
-                    let zero = if target == Target::String { json!("") } else { json!(0) };
-                    list(value, target).is_some_and(|l| !l.as_array().is_some_and(|a| a.contains(&zero)))
+                    let zero = if target == Target::String {
+                        json!("")
+                    } else {
+                        json!(0)
+                    };
+                    list(value, target)
+                        .is_some_and(|l| !l.as_array().is_some_and(|a| a.contains(&zero)))
                 }
                 ("not_in", Target::String | Target::Number) => {
-                    let zero = if target == Target::String { json!("") } else { json!(0) };
-                    list(value, target).is_some_and(|l| l.as_array().is_some_and(|a| a.contains(&zero)))
+                    let zero = if target == Target::String {
+                        json!("")
+                    } else {
+                        json!(0)
+                    };
+                    list(value, target)
+                        .is_some_and(|l| l.as_array().is_some_and(|a| a.contains(&zero)))
                 }
                 _ => false,
             }
@@ -358,7 +373,10 @@ mod tests {
     #[test]
     fn string_rules_become_string_keywords() {
         assert_eq!(
-            keywords(r#"min_len = 1, max_len = 64, pattern = "^[a-z0-9_-]*$""#, Target::String),
+            keywords(
+                r#"min_len = 1, max_len = 64, pattern = "^[a-z0-9_-]*$""#,
+                Target::String
+            ),
             json!({ "minLength": 1, "maxLength": 64, "pattern": "^[a-z0-9_-]*$" })
         );
         assert_eq!(

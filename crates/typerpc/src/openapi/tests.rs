@@ -82,10 +82,7 @@ impl DocService {
     }
 
     /// Streams children.
-    async fn watch(
-        &self,
-        req: Child,
-    ) -> Result<typerpc::ResponseStream<Child>, Status> {
+    async fn watch(&self, req: Child) -> Result<typerpc::ResponseStream<Child>, Status> {
         let _ = req;
         Err(Status::unimplemented("no"))
     }
@@ -119,7 +116,10 @@ fn scalars_follow_the_proto3_json_mapping() {
     assert!(p.get("by_id").is_none());
     assert_eq!(p["maybe"]["type"], json!(["integer", "string", "null"]));
     assert_eq!(p["limit"]["default"], json!(7));
-    assert_eq!(schema(&doc, "doc.v1.Kinds")["additionalProperties"], json!(false));
+    assert_eq!(
+        schema(&doc, "doc.v1.Kinds")["additionalProperties"],
+        json!(false)
+    );
 }
 
 #[test]
@@ -131,13 +131,19 @@ fn enums_are_names_or_numbers() {
         json!(["TINT_UNSPECIFIED", "TINT_RED"])
     );
     assert_eq!(tint["anyOf"][1]["type"], "integer");
-    assert!(tint["description"].as_str().unwrap().contains("`TINT_UNSPECIFIED` (0): Not chosen."));
+    assert!(tint["description"]
+        .as_str()
+        .unwrap()
+        .contains("`TINT_UNSPECIFIED` (0): Not chosen."));
 }
 
 #[test]
 fn well_known_types_take_their_json_forms() {
     let doc = doc();
-    assert_eq!(schema(&doc, "google.protobuf.Timestamp")["format"], "date-time");
+    assert_eq!(
+        schema(&doc, "google.protobuf.Timestamp")["format"],
+        "date-time"
+    );
     assert_eq!(schema(&doc, "google.protobuf.Duration")["type"], "string");
     let p = &schema(&doc, "doc.v1.Kinds")["properties"];
     assert_eq!(
@@ -154,7 +160,10 @@ fn maps_repeated_and_oneofs() {
     let p = &kinds["properties"];
     assert_eq!(p["labels"]["type"], json!(["object", "null"]));
     assert_eq!(p["labels"]["propertyNames"], json!({ "type": "string" }));
-    assert_eq!(p["labels"]["additionalProperties"]["type"], json!(["string", "integer"]));
+    assert_eq!(
+        p["labels"]["additionalProperties"]["type"],
+        json!(["string", "integer"])
+    );
     assert!(p["byId"]["propertyNames"]["pattern"].is_string());
     assert_eq!(
         p["byId"]["additionalProperties"]["$ref"],
@@ -222,7 +231,9 @@ fn operations_for_each_call_shape() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(headers, ["Connect-Protocol-Version", "Connect-Timeout-Ms"]);
-    for status in ["400", "401", "403", "404", "409", "429", "499", "500", "501", "503", "504"] {
+    for status in [
+        "400", "401", "403", "404", "409", "429", "499", "500", "501", "503", "504",
+    ] {
         assert_eq!(
             post["responses"][status]["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/connect.Error",
@@ -240,7 +251,10 @@ fn operations_for_each_call_shape() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["message", "encoding", "connect", "Connect-Timeout-Ms"]);
+    assert_eq!(
+        names,
+        ["message", "encoding", "connect", "Connect-Timeout-Ms"]
+    );
     let watch = &paths["/doc.v1.DocService/Watch"]["post"];
     assert!(watch["description"]
         .as_str()
@@ -259,7 +273,10 @@ fn descriptors_alone_give_the_structure() {
     let files = set.file_descriptor_set().file;
     let doc = super::document_from_descriptors(
         &files,
-        &["doc.v1.DocService".to_string(), "no.such.Service".to_string()],
+        &[
+            "doc.v1.DocService".to_string(),
+            "no.such.Service".to_string(),
+        ],
         &super::Notes::none(),
         &super::Info::default(),
     );
@@ -270,7 +287,15 @@ fn descriptors_alone_give_the_structure() {
     // The full document has the same structure, plus the notes.
     let full = router.openapi().unwrap();
     assert_eq!(
-        full["components"]["schemas"].as_object().unwrap().keys().collect::<Vec<_>>(),
-        doc["components"]["schemas"].as_object().unwrap().keys().collect::<Vec<_>>()
+        full["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        doc["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>()
     );
 }

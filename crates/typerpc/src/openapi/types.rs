@@ -11,7 +11,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use prost_types::field_descriptor_proto::{Label, Type};
-use prost_types::{DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto};
+use prost_types::{
+    DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
+};
 use serde_json::{json, Map, Value};
 
 use super::notes::Notes;
@@ -92,14 +94,14 @@ impl<'a> Types<'a> {
                 self.message(name, m)
             }
             Some(Def::Enum(e)) => enum_schema(name, e, self.notes),
-            None => {
-                return json!({ "description": format!("{name}: not in the schema served") })
-            }
+            None => return json!({ "description": format!("{name}: not in the schema served") }),
         };
         let doc = self.notes.doc(name);
         if let Value::Object(map) = &mut schema {
             map.insert("title".into(), Value::String(short_name(name).into()));
-            let values = map.remove("description").and_then(|v| v.as_str().map(str::to_string));
+            let values = map
+                .remove("description")
+                .and_then(|v| v.as_str().map(str::to_string));
             let description = match (doc.is_empty(), values) {
                 (true, None) => None,
                 (false, None) => Some(doc.to_string()),
@@ -172,7 +174,10 @@ impl<'a> Types<'a> {
         if !required.is_empty() {
             out.insert("required".into(), Value::Array(required));
         }
-        let groups: Vec<Value> = oneofs.into_values().map(|members| at_most_one(&members)).collect();
+        let groups: Vec<Value> = oneofs
+            .into_values()
+            .map(|members| at_most_one(&members))
+            .collect();
         match groups.len() {
             0 => {}
             1 => {
@@ -190,7 +195,11 @@ impl<'a> Types<'a> {
 
     /// The schema of one field's value (an array or object for repeated
     /// fields and maps), and what its constraints apply to.
-    fn field(&mut self, message: &DescriptorProto, field: &FieldDescriptorProto) -> (Value, Target) {
+    fn field(
+        &mut self,
+        message: &DescriptorProto,
+        field: &FieldDescriptorProto,
+    ) -> (Value, Target) {
         if field.label() == Label::Repeated {
             if let Some(entry) = self.map_entry(message, field) {
                 let key = entry.field.iter().find(|f| f.number() == 1);
@@ -252,7 +261,11 @@ impl<'a> Types<'a> {
     }
 }
 
-fn index_message<'a>(prefix: &str, message: &'a DescriptorProto, defs: &mut HashMap<String, Def<'a>>) {
+fn index_message<'a>(
+    prefix: &str,
+    message: &'a DescriptorProto,
+    defs: &mut HashMap<String, Def<'a>>,
+) {
     let name = format!("{prefix}{}", message.name());
     let nested = format!("{name}.");
     for inner in &message.nested_type {
@@ -271,12 +284,8 @@ pub(crate) fn short_name(name: &str) -> &str {
 
 /// The schema of a scalar type.
 pub(crate) fn scalar_schema(ty: Type) -> (Value, Target) {
-    let int = |min: i64, max: u64| {
-        json!({ "type": ["integer", "string"], "minimum": min, "maximum": max, "pattern": INTEGER_STRING })
-    };
-    let long = |min: i64, max: u64| {
-        json!({ "type": ["string", "integer"], "minimum": min, "maximum": max, "pattern": INTEGER_STRING })
-    };
+    let int = |min: i64, max: u64| json!({ "type": ["integer", "string"], "minimum": min, "maximum": max, "pattern": INTEGER_STRING });
+    let long = |min: i64, max: u64| json!({ "type": ["string", "integer"], "minimum": min, "maximum": max, "pattern": INTEGER_STRING });
     match ty {
         Type::Double | Type::Float => (
             json!({ "type": ["number", "string"], "pattern": FLOAT_STRING }),
@@ -322,9 +331,13 @@ fn well_known(name: &str) -> Option<Value> {
     Some(match name_only {
         "Timestamp" => json!({ "title": "Timestamp", "type": "string", "format": "date-time",
             "description": "An RFC 3339 date and time in UTC, such as 2024-01-31T12:00:00Z." }),
-        "Duration" => json!({ "title": "Duration", "type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?s$",
-            "description": "Seconds with up to nine fractional digits and an `s`, such as 1.5s." }),
-        "Empty" => json!({ "title": "Empty", "type": "object", "properties": {}, "additionalProperties": false }),
+        "Duration" => {
+            json!({ "title": "Duration", "type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?s$",
+            "description": "Seconds with up to nine fractional digits and an `s`, such as 1.5s." })
+        }
+        "Empty" => {
+            json!({ "title": "Empty", "type": "object", "properties": {}, "additionalProperties": false })
+        }
         "Struct" => json!({ "title": "Struct", "type": "object" }),
         "Value" => json!({ "title": "Value", "description": "Any JSON value." }),
         "ListValue" => json!({ "title": "ListValue", "type": "array" }),
@@ -352,7 +365,12 @@ fn enum_schema(name: &str, e: &EnumDescriptorProto, notes: &Notes) -> Value {
     for v in &e.value {
         let doc = notes.doc(&format!("{name}.{}", v.name()));
         if !doc.is_empty() {
-            lines.push(format!("- `{}` ({}): {}", v.name(), v.number(), doc.replace('\n', " ")));
+            lines.push(format!(
+                "- `{}` ({}): {}",
+                v.name(),
+                v.number(),
+                doc.replace('\n', " ")
+            ));
         }
     }
     let mut schema = json!({
@@ -401,7 +419,10 @@ pub(crate) fn nullable(schema: Value) -> Value {
                     outer.insert(key.into(), v);
                 }
             }
-            outer.insert("anyOf".into(), json!([Value::Object(map), { "type": "null" }]));
+            outer.insert(
+                "anyOf".into(),
+                json!([Value::Object(map), { "type": "null" }]),
+            );
             Value::Object(outer)
         }
         other => other,

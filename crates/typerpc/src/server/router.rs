@@ -301,7 +301,11 @@ impl Router {
 
     /// Like [`with_docs`](Self::with_docs), with the page configured (the
     /// viewer's URL, the title).
-    pub fn with_docs_page(mut self, path: impl Into<String>, page: crate::openapi::DocsPage) -> Router {
+    pub fn with_docs_page(
+        mut self,
+        path: impl Into<String>,
+        page: crate::openapi::DocsPage,
+    ) -> Router {
         let inner = self.inner_mut();
         inner.docs = Some((absolute(path.into()), page));
         if inner.openapi.is_none() {
@@ -535,7 +539,9 @@ where
                     ));
                 }
                 if inner.openapi.as_deref() == Some(path) {
-                    return Ok(super::docs::openapi(&Router { inner: Arc::clone(&inner) }));
+                    return Ok(super::docs::openapi(&Router {
+                        inner: Arc::clone(&inner),
+                    }));
                 }
                 if let (Some((docs, page)), Some(openapi)) = (&inner.docs, &inner.openapi) {
                     if docs == path {
