@@ -49,9 +49,6 @@ mod paths;
 mod rules;
 mod types;
 
-#[cfg(test)]
-mod tests;
-
 use std::path::Path;
 
 use prost_types::FileDescriptorProto;

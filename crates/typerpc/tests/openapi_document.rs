@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use crate as typerpc;
-use crate::{service, Duration, Message, Status, Timestamp};
+use typerpc::{service, Duration, Message, Status, Timestamp};
 
 /// A tint.
 #[derive(Message, Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -89,7 +88,7 @@ impl DocService {
 }
 
 fn doc() -> Value {
-    let router = crate::Router::new().add(DocService);
+    let router = typerpc::Router::new().add(DocService);
     router.openapi().expect("valid schema")
 }
 
@@ -263,22 +262,22 @@ fn operations_for_each_call_shape() {
     assert!(watch["requestBody"]["content"]["application/connect+json"].is_object());
     assert_eq!(doc["tags"][0]["name"], "doc.v1.DocService");
     assert_eq!(doc["tags"][0]["description"], "Things to call.");
-    assert!(!doc.to_string().contains(super::types::KIND));
+    assert!(!doc.to_string().contains("x-typerpc-kind"));
 }
 
 #[test]
 fn descriptors_alone_give_the_structure() {
-    let router = crate::Router::new().add(DocService);
+    let router = typerpc::Router::new().add(DocService);
     let set = router.schema().unwrap();
     let files = set.file_descriptor_set().file;
-    let doc = super::document_from_descriptors(
+    let doc = typerpc::openapi::document_from_descriptors(
         &files,
         &[
             "doc.v1.DocService".to_string(),
             "no.such.Service".to_string(),
         ],
-        &super::Notes::none(),
-        &super::Info::default(),
+        &typerpc::openapi::Notes::none(),
+        &typerpc::openapi::Info::default(),
     );
     let p = &schema(&doc, "doc.v1.Kinds")["properties"];
     assert_eq!(p["total"]["type"], json!(["string", "integer", "null"]));
