@@ -1,6 +1,6 @@
 //! `typerpc`: the command line of the typerpc RPC framework.
 //!
-//! `typerpc list`, `describe`, `proto --from` and `call` work with any
+//! `typerpc list`, `describe`, `proto --from`, `openapi --from` and `call` work with any
 //! running server that serves gRPC reflection (typerpc, tonic, grpc-go,
 //! grpcio...): they read its schema through reflection.
 //!
@@ -19,6 +19,7 @@ mod details;
 mod inspect;
 mod load;
 mod new;
+mod openapi;
 mod proto_text;
 mod remote;
 
@@ -92,6 +93,24 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Write the OpenAPI 3.1 document of a server's Connect JSON endpoints,
+    /// by reflection.
+    ///
+    /// Every service but gRPC's own (health, reflection) unless --service
+    /// names some. Doc comments and validation constraints appear when the
+    /// server's descriptors carry them as comments; a typerpc server's
+    /// full document is at the path `Router::with_openapi` gives it.
+    Openapi {
+        /// The server, `http://host:port` or `https://...`.
+        #[arg(long = "from", value_name = "URL")]
+        from: String,
+        /// A service to describe, `package.Service` (repeatable).
+        #[arg(long = "service", value_name = "NAME")]
+        services: Vec<String>,
+        /// The file to write (default: stdout).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Call a method, with requests and responses in JSON.
     ///
     /// Responses are printed one per line. Errors go to stderr with
@@ -158,6 +177,14 @@ fn main() -> ExitCode {
                 println!("{path}");
             }
             Ok(())
+        }),
+        Command::Openapi {
+            from,
+            services,
+            out,
+        } => run_async(async move {
+            let doc = openapi::document(&from, &services).await?;
+            openapi::write(&doc, out.as_deref())
         }),
         Command::Call {
             url,

@@ -526,3 +526,63 @@ async fn unreachable_servers_and_servers_without_reflection_are_named() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn openapi_from_describes_the_servers_connect_endpoints() {
+    let server = server().await;
+    let run = typerpc(&["openapi", "--from", &server.url()], "")
+        .await
+        .ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    // What reflection serves is what the schema renders: the same document
+    // as from the server's own descriptors (without the doc comments and
+    // constraints, which descriptors do not carry).
+    let set = counter(Router::new()).schema().unwrap();
+    let expected = typerpc::openapi::document_from_descriptors(
+        &set.file_descriptor_set().file,
+        &["counter.v1.CounterService".to_string()],
+        &typerpc::openapi::Notes::none(),
+        &typerpc::openapi::Info::default(),
+    );
+    assert_eq!(doc, expected);
+    assert!(doc["paths"]["/counter.v1.CounterService/Add"]["post"].is_object());
+    assert!(
+        doc["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|p| !p.contains("grpc.")),
+        "health and reflection are left out"
+    );
+
+    let out = temp_dir("openapi-out").join("openapi.json");
+    let run = typerpc(
+        &[
+            "openapi",
+            "--from",
+            &server.url(),
+            "--service",
+            "grpc.health.v1.Health",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "",
+    )
+    .await
+    .ok();
+    assert_eq!(run.stdout, "");
+    let health: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(health["paths"]["/grpc.health.v1.Health/Check"]["post"].is_object());
+
+    let unknown = typerpc(
+        &["openapi", "--from", &server.url(), "--service", "no.Such"],
+        "",
+    )
+    .await;
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("has no service \"no.Such\""),
+        "{}",
+        unknown.stderr
+    );
+}

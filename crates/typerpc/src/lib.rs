@@ -17,9 +17,12 @@ extern crate self as typerpc;
 
 pub mod client;
 pub mod health;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 pub mod message;
 #[cfg(feature = "prometheus")]
 pub mod metrics;
+pub mod openapi;
 #[cfg(feature = "otel")]
 pub mod otel;
 pub mod protocol;

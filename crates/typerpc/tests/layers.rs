@@ -13,6 +13,7 @@ const LAYERS: [&str; 14] = [
     "schema",
     "message",
     "status",
+    "openapi",
     "validate",
     "service",
     "protocol",
@@ -22,6 +23,7 @@ const LAYERS: [&str; 14] = [
     "reflection",
     "metrics",
     "otel",
+    "mcp",
     "serve",
     "testing",
 ];

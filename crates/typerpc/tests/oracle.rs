@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use common::oracle;
 use common::*;
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use prost_reflect::{DynamicMessage, SerializeOptions};
 use typerpc::schema::{SchemaBuilder, SchemaSet};
 use typerpc::{
@@ -385,4 +386,162 @@ fn declared_defaults_apply_when_absent_in_binary_and_json() {
     let back = RenamedMessage::decode(&zero.encode_to_vec()[..]).unwrap();
     assert_eq!(back, zero);
     let _ = (HashMap::<u8, u8>::new(), BTreeMap::<u8, u8>::new());
+}
+
+// --- the OpenAPI document's JSON Schemas admit our JSON ------------------------
+
+/// A service carrying `Everything`, for its OpenAPI document.
+struct EverythingService;
+
+#[typerpc::service(package = "typerpc.test.v1")]
+impl EverythingService {
+    async fn echo(&self, value: Everything) -> Result<Everything, typerpc::Status> {
+        Ok(value)
+    }
+}
+
+/// Checks each instance against the component schema it names, with the
+/// `jsonschema` package (draft 2020-12, as OpenAPI 3.1): prints the first
+/// failure and exits with 1.
+const CHECK_INSTANCES: &str = r##"
+import json, sys
+import jsonschema
+data = json.load(open(sys.argv[1]))
+failures = 0
+for name, instance in data["instances"]:
+    schema = {"$ref": "#/components/schemas/" + name, "components": data["doc"]["components"]}
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(instance))
+    if errors:
+        failures += 1
+        if failures == 1:
+            print("not admitted by", name, ":", json.dumps(instance)[:2000])
+            for e in errors[:3]:
+                print("  at", list(e.absolute_path), ":", e.message[:300])
+admitted = 0
+for name, instance in data["rejects"]:
+    schema = {"$ref": "#/components/schemas/" + name, "components": data["doc"]["components"]}
+    if jsonschema.Draft202012Validator(schema).is_valid(instance):
+        admitted += 1
+        print("admitted but should not be:", name, json.dumps(instance))
+print(len(data["instances"]), "instances,", failures, "not admitted;", admitted, "bad ones admitted")
+sys.exit(1 if failures or admitted else 0)
+"##;
+
+/// Everything our JSON writer emits, and the other forms the reader
+/// accepts, is valid under the document's schemas: the document never
+/// forbids what the server takes or sends.
+#[test]
+fn openapi_schemas_admit_our_json_and_what_we_accept() {
+    let Some(python) = common::peers::peer("python") else {
+        return;
+    };
+    let doc = typerpc::Router::new()
+        .add(EverythingService)
+        .register_type::<Leaf>()
+        .openapi()
+        .expect("document");
+    let json = JsonOptions::default().with_registry(TypeRegistry::new().with::<Leaf>());
+    let with_defaults = json.clone().with_emit_defaults(true);
+    let mut instances = Vec::new();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = everything();
+    for _ in 0..200 {
+        let value = strategy.new_tree(&mut runner).expect("value").current();
+        for options in [&json, &with_defaults] {
+            let text = value.to_json_with(options).expect("our JSON");
+            let parsed: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            instances.push(serde_json::json!(["typerpc.test.v1.Everything", parsed]));
+        }
+    }
+    // Other forms the reader accepts: numbers as strings, enum numbers,
+    // exponents, base64url, null for absent, special floats.
+    let accepted = [
+        (
+            "typerpc.test.v1.Scalars",
+            r#"{"fInt64": 5, "fUint64": "18446744073709551615", "fColor": 5, "fBytes": "-_8", "fDouble": "NaN", "fInt32": "7", "fUint32": 1e2, "fString": null, "fFloat": "-Infinity"}"#,
+        ),
+        (
+            "typerpc.test.v1.Optionals",
+            r#"{"oInt32": null, "oChild": null, "oColor": "COLOR_RED", "oDouble": "1.5"}"#,
+        ),
+        (
+            "typerpc.test.v1.Maps",
+            r#"{"byId": {"-3": "x"}, "flags": {"true": "COLOR_BLUE"}, "byU64": {"18446744073709551615": {}}, "byName": null}"#,
+        ),
+        (
+            "typerpc.test.v1.WithOneof",
+            r#"{"radius": 1.5, "after": "-1"}"#,
+        ),
+        (
+            "typerpc.test.v1.WellKnown",
+            r#"{"at": "1970-01-01T00:00:00.010Z", "took": "-1.5s", "anything": null, "meta": {"k": [1, null]}, "packed": {"@type": "type.googleapis.com/typerpc.test.v1.Leaf", "name": "x"}}"#,
+        ),
+    ];
+    for (name, text) in accepted {
+        let parsed: serde_json::Value = serde_json::from_str(text).unwrap();
+        instances.push(serde_json::json!([name, parsed]));
+    }
+    // Each accepted form does parse.
+    Scalars::from_json(accepted[0].1).expect("accepted");
+    Optionals::from_json(accepted[1].1).expect("accepted");
+    Maps::from_json(accepted[2].1).expect("accepted");
+    WithOneof::from_json(accepted[3].1).expect("accepted");
+    WellKnown::from_json_with(accepted[4].1.as_bytes(), &json).expect("accepted");
+
+    // And what the reader rejects, the schemas reject too (a control: the
+    // check above could not pass by admitting everything).
+    let rejects = [
+        ("typerpc.test.v1.Scalars", r#"{"fInt32": "abc"}"#),
+        ("typerpc.test.v1.Scalars", r#"{"fInt32": 2147483648}"#),
+        ("typerpc.test.v1.Scalars", r#"{"fColor": "COLOR_PURPLE"}"#),
+        ("typerpc.test.v1.Scalars", r#"{"fBool": "yes"}"#),
+        ("typerpc.test.v1.Scalars", r#"{"noSuchField": 1}"#),
+        (
+            "typerpc.test.v1.WithOneof",
+            r#"{"radius": 1.5, "label": "x"}"#,
+        ),
+        ("typerpc.test.v1.WellKnown", r#"{"took": "1.5"}"#),
+        ("typerpc.test.v1.Repeats", r#"{"rInt32": [null]}"#),
+    ];
+    assert!(Scalars::from_json(rejects[0].1).is_err());
+    assert!(WithOneof::from_json(rejects[5].1).is_err());
+    assert!(Repeats::from_json(rejects[7].1).is_err());
+    let rejects: Vec<serde_json::Value> = rejects
+        .iter()
+        .map(|(name, text)| {
+            serde_json::json!([
+                name,
+                serde_json::from_str::<serde_json::Value>(text).unwrap()
+            ])
+        })
+        .collect();
+    let file = std::env::temp_dir().join(format!(
+        "typerpc-openapi-oracle-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(
+        &file,
+        serde_json::to_vec(
+            &serde_json::json!({ "doc": doc, "instances": instances, "rejects": rejects }),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(CHECK_INSTANCES)
+        .arg(&file)
+        .output()
+        .expect("python runs");
+    let _ = std::fs::remove_file(&file);
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("0 not admitted; 0 bad ones admitted"),
+        "{report}"
+    );
 }

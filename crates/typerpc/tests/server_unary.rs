@@ -626,4 +626,8 @@ async fn plain_gets_answer_a_person_in_a_browser() {
     assert_eq!(headers["allow"], "POST");
     assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
     assert!(String::from_utf8_lossy(&body).contains("use POST"));
+    // Whatever the query says (here: none at all).
+    let (status, headers, _, _) = send(&http1(), get("/echo.v1.EchoService/Echo")).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers["allow"], "POST");
 }

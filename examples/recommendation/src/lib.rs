@@ -1,7 +1,32 @@
 //! Seed Pattern 1: the recommendation service's types and implementation.
 //! `main.rs` serves it; the tests call it over every protocol.
 
-use typerpc::{service, Message, Status, Timestamp};
+use typerpc::metrics::Prometheus;
+use typerpc::otel::RpcMetrics;
+use typerpc::server::Cors;
+use typerpc::{service, Message, Server, Status, Timestamp};
+
+/// The server `main` runs (and the tests start): the service, CORS for the
+/// seed's browser app on another origin, Prometheus metrics at `/metrics`
+/// and OpenTelemetry's RPC metrics, and for people reading the API the
+/// OpenAPI document at `/openapi.json` and Swagger UI at `/docs`. With the
+/// `mcp` feature, AI agents find the methods as MCP tools at `/mcp`.
+pub fn server() -> Server {
+    Server::new()
+        .add(RecommendationService::new())
+        .configure(|router| {
+            let router = router
+                .cors(Cors::any_origin())
+                .intercept(RpcMetrics::server())
+                .with_openapi("/openapi.json")
+                .with_docs("/docs");
+            #[cfg(feature = "mcp")]
+            let router = router.with_mcp("/mcp", typerpc::mcp::McpTools::all());
+            router
+        })
+        // GET /metrics on the same port, for Prometheus.
+        .metrics(&Prometheus::new())
+}
 
 /// What a caller wants recommendations for.
 #[derive(Message, Clone, Debug, PartialEq)]

@@ -13,12 +13,8 @@
 //!
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` set: spans and RPC metrics go there over
 //! OTLP. `deploy/recommendation.yaml` runs it on Kubernetes.
-
-use recommendation::RecommendationService;
-use typerpc::metrics::Prometheus;
-use typerpc::otel::RpcMetrics;
-use typerpc::server::Cors;
-use typerpc::Server;
+//! `http://localhost:50051/docs` shows the Connect JSON endpoints (Swagger UI)
+//! and `/openapi.json` is their OpenAPI document.
 
 const NAME: &str = "recommendation";
 
@@ -27,16 +23,6 @@ async fn main() {
     let otel = example_support::init_telemetry(NAME, "recommendation-service");
     let addr = example_support::parse_addr(NAME);
     eprintln!("{NAME}: starting recommendation.v1.RecommendationService (gRPC, gRPC-Web, Connect)");
-    let server = Server::new()
-        .add(RecommendationService::new())
-        // The seed's browser `fetch` comes from a web app on another origin.
-        .configure(|router| {
-            router
-                .cors(Cors::any_origin())
-                .intercept(RpcMetrics::server())
-        })
-        // GET /metrics on the same port, for Prometheus.
-        .metrics(&Prometheus::new());
-    example_support::serve(NAME, server, addr).await;
+    example_support::serve(NAME, recommendation::server(), addr).await;
     example_support::shutdown_telemetry(otel).await;
 }

@@ -135,6 +135,11 @@ async fn start<'a>(
         // A browser or probe asking for a path that is no method.
         return Err(connect::unimplemented(parts.uri.path()));
     }
+    if wire.form == Form::ConnectGet && !idempotent {
+        // Before the query is read: a GET of this method is wrong
+        // whatever its query says.
+        return Err(connect::get_not_idempotent());
+    }
     // A Connect GET names its codec and carries its message in the query.
     let query = if wire.form == Form::ConnectGet {
         match GetQuery::parse(parts.uri.query().unwrap_or("")) {
@@ -158,9 +163,6 @@ async fn start<'a>(
             ),
         });
     };
-    if query.is_some() && !idempotent {
-        return Err(connect::get_not_idempotent());
-    }
     let head = match read_head(wire, &parts.headers, query.as_ref()) {
         Ok(head) => head,
         Err(status) => return Err(refuse(wire, status)),

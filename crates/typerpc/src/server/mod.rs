@@ -3,7 +3,11 @@
 
 mod admin;
 mod cors;
+mod docs;
 mod index;
+// Only the `mcp` feature mounts anything so far.
+#[cfg_attr(not(feature = "mcp"), allow(dead_code))]
+pub(crate) mod mount;
 pub(crate) mod router;
 mod serve;
 mod tls;

@@ -57,6 +57,12 @@ struct Inner {
     companions: Vec<Arc<dyn Companion>>,
     /// The path answering plain-HTTP probes, and who answers it.
     probe: Option<(String, Arc<dyn Companion>)>,
+    /// The path serving the OpenAPI document.
+    openapi: Option<String>,
+    /// The path serving the docs page, and the page.
+    docs: Option<(String, crate::openapi::DocsPage)>,
+    /// Plain-HTTP endpoints by path.
+    mounts: Vec<(String, Arc<dyn super::mount::Mount>)>,
     /// Plain-HTTP endpoints beside the RPCs (`/ready`, `/metrics`), by path.
     endpoints: Vec<(String, Arc<dyn Endpoint>)>,
     /// Whether the endpoints answer on this router's port; off when the
@@ -159,6 +165,9 @@ impl Router {
                 probe: None,
                 endpoints: Vec::new(),
                 endpoints_here: true,
+                openapi: None,
+                docs: None,
+                mounts: Vec::new(),
             }),
         }
     }
@@ -283,6 +292,58 @@ impl Router {
         self
     }
 
+    /// Serves the OpenAPI 3.1 document of the services' Connect JSON
+    /// endpoints at `path` (`GET`), built from the same schema as the
+    /// `.proto` files: see [`openapi`](crate::openapi).
+    ///
+    /// ```
+    /// let router = typerpc::Router::new().with_openapi("/openapi.json").with_docs("/docs");
+    /// # let _ = router;
+    /// ```
+    pub fn with_openapi(mut self, path: impl Into<String>) -> Router {
+        self.inner_mut().openapi = Some(absolute(path.into()));
+        self
+    }
+
+    /// Serves a page at `path` that shows the OpenAPI document and lets a
+    /// person try each unary method: Swagger UI, loaded from a public CDN
+    /// ([`DocsPage`](crate::openapi::DocsPage) sets another place). Serves
+    /// the document at `/openapi.json` too unless
+    /// [`with_openapi`](Self::with_openapi) chose a path.
+    pub fn with_docs(self, path: impl Into<String>) -> Router {
+        self.with_docs_page(path, crate::openapi::DocsPage::new())
+    }
+
+    /// Like [`with_docs`](Self::with_docs), with the page configured (the
+    /// viewer's URL, the title).
+    pub fn with_docs_page(
+        mut self,
+        path: impl Into<String>,
+        page: crate::openapi::DocsPage,
+    ) -> Router {
+        let inner = self.inner_mut();
+        inner.docs = Some((absolute(path.into()), page));
+        if inner.openapi.is_none() {
+            inner.openapi = Some("/openapi.json".into());
+        }
+        self
+    }
+
+    /// The OpenAPI document of the services added (the one
+    /// [`with_openapi`](Self::with_openapi) serves).
+    ///
+    /// # Errors
+    ///
+    /// The services do not form a valid schema.
+    pub fn openapi(&self) -> Result<serde_json::Value, crate::schema::SchemaError> {
+        let set = self.schema()?;
+        Ok(crate::openapi::document(
+            &set,
+            &self.inner.services,
+            &crate::openapi::Info::default(),
+        ))
+    }
+
     /// Whether a path (`package.Service/Method`, without the leading `/`)
     /// names a method.
     pub fn has_method(&self, path: &str) -> bool {
@@ -397,6 +458,16 @@ impl Router {
         Some(endpoint.1.answer(request))
     }
 
+    /// Answers every request for `path` with `mount` (replacing what was
+    /// mounted there).
+    #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
+    pub(crate) fn mount(mut self, path: String, mount: Arc<dyn super::mount::Mount>) -> Router {
+        let inner = self.inner_mut();
+        inner.mounts.retain(|(p, _)| *p != path);
+        inner.mounts.push((path, mount));
+        self
+    }
+
     /// Tells the companions that the server is shutting down (health
     /// answers NOT_SERVING from then on).
     pub fn shutting_down(&self) {
@@ -470,6 +541,15 @@ impl Inner {
     }
 }
 
+/// `path` with a leading `/`.
+fn absolute(path: String) -> String {
+    if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    }
+}
+
 /// The future a [`Router`] returns.
 pub type RouterFuture = Pin<Box<dyn Future<Output = Result<Response<RpcBody>, Infallible>> + Send>>;
 
@@ -504,21 +584,54 @@ where
                 }
             }
             let path = request.uri().path();
-            if path == "/" && request.method() == http::Method::GET {
-                return Ok(super::index::answer(
-                    &inner.services,
-                    &inner.standard_services(),
-                ));
+            if request.method() == http::Method::GET {
+                if path == "/" {
+                    let links = super::index::Links {
+                        openapi: inner.openapi.as_deref(),
+                        docs: inner.docs.as_ref().map(|(path, _)| path.as_str()),
+                    };
+                    return Ok(super::index::answer(
+                        &inner.services,
+                        &inner.standard_services(),
+                        &links,
+                    ));
+                }
+                if inner.openapi.as_deref() == Some(path) {
+                    return Ok(super::docs::openapi(&Router {
+                        inner: Arc::clone(&inner),
+                    }));
+                }
+                if let (Some((docs, page)), Some(openapi)) = (&inner.docs, &inner.openapi) {
+                    if docs == path {
+                        return Ok(super::docs::page(page, docs, openapi));
+                    }
+                }
             }
+            let mount = inner
+                .mounts
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, m)| Arc::clone(m));
             let route = inner.routes.get(path.trim_start_matches('/'));
+            let answer = |request: Request<B>| async {
+                match mount {
+                    Some(mount) => {
+                        let router = Router {
+                            inner: Arc::clone(&inner),
+                        };
+                        mount.call(router, super::mount::boxed(request)).await
+                    }
+                    None => pipeline::serve(&inner.config, route, request).await,
+                }
+            };
             let Some(cors) = &inner.cors else {
-                return Ok(pipeline::serve(&inner.config, route, request).await);
+                return Ok(answer(request).await);
             };
             if let Some(preflight) = cors.preflight(request.method(), request.headers()) {
                 return Ok(preflight);
             }
             let headers = request.headers().clone();
-            let mut response = pipeline::serve(&inner.config, route, request).await;
+            let mut response = answer(request).await;
             cors.decorate(&headers, &mut response);
             Ok(response)
         })
