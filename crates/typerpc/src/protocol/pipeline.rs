@@ -28,7 +28,9 @@ use super::request_reader::{self, Framing};
 use super::response_writer::{Ending, ResponseFrames, Writing};
 use super::wire::{Form, Wire};
 use super::{grpc, refusals, timeout};
-use crate::service::{CallFacts, CallShape, Chain, Context, EncodedResponses, Method, Protocol};
+use crate::service::{
+    propagate_deadline, CallFacts, CallShape, Chain, Context, EncodedResponses, Method, Protocol,
+};
 use crate::Status;
 
 /// A method as the router holds it: the method, its procedure name and
@@ -354,6 +356,7 @@ impl Call<'_> {
         }
         let format = self.config.format(self.wire.codec);
         let future = method.call_unary(self.ctx.clone(), request, &format);
+        let future = propagate_deadline(self.head.deadline, future);
         let result = timeout::within_deadline(self.head.deadline, future).await;
         let response = match result {
             Ok(response) => response,
@@ -442,6 +445,7 @@ impl Call<'_> {
         }
         let format = self.config.format(self.wire.codec);
         let future = method.call_streaming(self.ctx.clone(), requests, &format);
+        let future = propagate_deadline(self.head.deadline, future);
         let mut responses = match timeout::within_deadline(self.head.deadline, future).await {
             Ok(responses) => responses,
             Err(status) => return self.failed(status, observer.as_deref()),
