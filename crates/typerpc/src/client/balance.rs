@@ -354,7 +354,7 @@ impl Shared {
             }
             Err(error) => {
                 let skipped = endpoint.failed(self.balance.skip_failed_for);
-                let others = self.lock().endpoints.len() - 1;
+                let others = self.lock().endpoints.len().saturating_sub(1);
                 Err(Box::new(Status::unavailable(format!(
                     "{}:{} at {} failed: {}; skipping it for {skipped:?} ({others} other address{} in use)",
                     self.host,
