@@ -70,7 +70,7 @@ async fn home(port: u16, n: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_calls_spread_over_three_instances_and_skip_a_killed_one() {
-    let mut instances = vec![
+    let mut instances = [
         Instance::start().await,
         Instance::start().await,
         Instance::start().await,
