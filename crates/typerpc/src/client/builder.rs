@@ -8,6 +8,8 @@ use http::Uri;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+use super::balance::{Balance, Balancer};
+use super::dial::Dial;
 use super::interceptor::Interceptors;
 use super::transport::{HttpService, Transport};
 use super::{Client, ClientInterceptor, Codec, HttpVersion, Inner, Protocol};
@@ -48,6 +50,8 @@ pub struct ClientBuilder {
     /// Types that may appear inside `google.protobuf.Any`, for JSON.
     registry: crate::TypeRegistry,
     tls: Tls,
+    connect_timeout: Option<Duration>,
+    balance: Option<Balance>,
     error: Option<BuildError>,
 }
 
@@ -111,6 +115,8 @@ impl ClientBuilder {
             validate: true,
             registry: crate::TypeRegistry::new(),
             tls: Tls::default(),
+            connect_timeout: None,
+            balance: None,
             error: None,
         }
     }
@@ -185,6 +191,26 @@ impl ClientBuilder {
     /// A deadline for every call that sets none of its own.
     pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long opening a connection may take, TCP and TLS handshake
+    /// together (default: as long as the system allows, which can be
+    /// minutes for an address that does not answer). A call that cannot
+    /// connect in time fails with `unavailable`, naming the address.
+    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Spreads calls over several addresses of the server (see
+    /// [`Balance`]): a static list, or what the URL's host resolves to
+    /// in DNS, skipping addresses that fail. Not for in-memory clients.
+    pub fn balance(mut self, balance: Balance) -> ClientBuilder {
+        if let Err(message) = balance.check() {
+            return self.fail(message);
+        }
+        self.balance = Some(balance);
         self
     }
 
@@ -293,7 +319,16 @@ impl ClientBuilder {
             ));
         }
         let http2 = self.http == HttpVersion::Http2;
+        let dial = Dial {
+            connect_timeout: self.connect_timeout,
+            pinned: None,
+        };
         let (base, transport) = match self.target {
+            Target::InMemory(_) if self.balance.is_some() => {
+                return Err(BuildError(
+                    "an in-memory client has no addresses to balance over".into(),
+                ))
+            }
             Target::InMemory(service) => (
                 Uri::from_static("http://in-memory"),
                 Transport::Service(service),
@@ -311,10 +346,20 @@ impl ClientBuilder {
                         )))
                     }
                 };
-                if base.host().is_none() {
+                let Some(host) = base.host() else {
                     return Err(BuildError(format!("the URL {url:?} has no host")));
-                }
-                (base, Transport::http(http2, tls))
+                };
+                let transport = match self.balance {
+                    None => Transport::http(http2, tls, dial),
+                    Some(balance) => {
+                        let https = base.scheme_str() == Some("https");
+                        let port = base.port_u16().unwrap_or(if https { 443 } else { 80 });
+                        let host = host.trim_start_matches('[').trim_end_matches(']');
+                        let balancer = Balancer::new(host, port, http2, tls, dial, balance);
+                        Transport::Service(HttpService::new(balancer))
+                    }
+                };
+                (base, transport)
             }
         };
         let prefix = base.path().trim_end_matches('/').to_string();

@@ -21,8 +21,8 @@ use crate::protocol::compression::Compression;
 use crate::protocol::envelope::{FLAG_END_STREAM, FLAG_WEB_TRAILERS};
 use crate::protocol::request_reader::{self, Framing, Part};
 use crate::protocol::response_writer::{Ending, Writing};
+use crate::protocol::web_text;
 use crate::protocol::wire::Wire;
-use crate::protocol::{timeout, web_text};
 use crate::service::{decode_response, encode, Format};
 use crate::{Message, Status};
 
@@ -58,6 +58,7 @@ impl Client {
         let streaming = shape != super::CallShape::Unary;
         let inner = &self.inner;
         let timeout = options.timeout.or(inner.timeout);
+        let deadline = super::deadline::for_call(timeout, method.path())?;
         Ok(Call {
             method,
             shape,
@@ -69,7 +70,7 @@ impl Client {
             codec: inner.codec,
             compression: options.compression.unwrap_or(inner.compression),
             compress_min_bytes: inner.compress_min_bytes,
-            deadline: timeout.and_then(timeout::deadline_after),
+            deadline,
             headers: options.headers,
             get: options.get.unwrap_or(inner.connect_get) && method.idempotent,
             limit: inner.max_message_size,

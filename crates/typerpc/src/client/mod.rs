@@ -31,9 +31,12 @@
 //! The client reads and writes messages with the same envelope,
 //! compression, timeout, status and error-body code as the server.
 
+mod balance;
 mod builder;
 mod call;
 mod connect;
+mod deadline;
+mod dial;
 mod grpc;
 mod interceptor;
 mod options;
@@ -49,6 +52,7 @@ use http::Uri;
 
 pub use crate::protocol::compression::Compression;
 pub use crate::service::{CallShape, Codec, Protocol};
+pub use balance::{Balance, Resolve};
 pub use builder::{BuildError, ClientBuilder};
 use interceptor::Interceptors;
 pub use interceptor::{ClientCall, ClientInterceptor, ClientOutcome, Retry};

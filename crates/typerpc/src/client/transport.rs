@@ -21,6 +21,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
+use super::dial::Dial;
 use crate::status::error_chain;
 use crate::Status;
 
@@ -99,19 +100,12 @@ impl Transport {
     /// A pooled HTTP transport. `http2_only` speaks HTTP/2 with prior
     /// knowledge on plain TCP (h2c); with TLS the version is whatever ALPN
     /// chose among those `tls` offers.
-    pub(crate) fn http(http2_only: bool, tls: Option<Arc<rustls::ClientConfig>>) -> Transport {
-        let mut builder = hyper_util::client::legacy::Client::builder(TokioExecutor::new());
-        builder
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .http2_only(http2_only)
-            // RPC streams are long-lived and small messages many: avoid
-            // stalls on window updates, as the server does.
-            .http2_initial_stream_window_size(1024 * 1024)
-            .http2_initial_connection_window_size(2 * 1024 * 1024)
-            .http2_keep_alive_interval(std::time::Duration::from_secs(60))
-            .http2_keep_alive_while_idle(false);
-        Transport::Http(Box::new(builder.build(Connector { tls })))
+    pub(crate) fn http(
+        http2_only: bool,
+        tls: Option<Arc<rustls::ClientConfig>>,
+        dial: Dial,
+    ) -> Transport {
+        Transport::Http(Box::new(http_client(http2_only, Connector { tls, dial })))
     }
 
     /// Sends a request; the response arrives once its headers have.
@@ -138,6 +132,25 @@ impl Transport {
     }
 }
 
+/// A pooled hyper client that opens its connections with `connector`.
+pub(crate) fn http_client(
+    http2_only: bool,
+    connector: Connector,
+) -> hyper_util::client::legacy::Client<Connector, Body> {
+    let mut builder = hyper_util::client::legacy::Client::builder(TokioExecutor::new());
+    builder
+        .pool_timer(TokioTimer::new())
+        .timer(TokioTimer::new())
+        .http2_only(http2_only)
+        // RPC streams are long-lived and small messages many: avoid
+        // stalls on window updates, as the server does.
+        .http2_initial_stream_window_size(1024 * 1024)
+        .http2_initial_connection_window_size(2 * 1024 * 1024)
+        .http2_keep_alive_interval(std::time::Duration::from_secs(60))
+        .http2_keep_alive_while_idle(false);
+    builder.build(connector)
+}
+
 /// Calls a boxed service once it is ready. The future is boxed with its
 /// types spelled out: left to inference inside `send`, tower's generic
 /// `Oneshot` makes the caller's future lose `Send`.
@@ -160,7 +173,8 @@ fn status_of_error(error: &(dyn std::error::Error + Send + Sync + 'static)) -> S
 /// Opens TCP connections, with TLS for `https` URIs.
 #[derive(Clone)]
 pub(crate) struct Connector {
-    tls: Option<Arc<rustls::ClientConfig>>,
+    pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
+    pub(crate) dial: Dial,
 }
 
 impl tower_service::Service<Uri> for Connector {
@@ -174,6 +188,7 @@ impl tower_service::Service<Uri> for Connector {
 
     fn call(&mut self, uri: Uri) -> Self::Future {
         let tls = self.tls.clone();
+        let dial = self.dial;
         Box::pin(async move {
             let host = uri.host().ok_or("the URL has no host")?.to_string();
             let https = uri.scheme_str() == Some("https");
@@ -183,18 +198,19 @@ impl tower_service::Service<Uri> for Connector {
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .to_string();
-            let tcp = TcpStream::connect((bare.as_str(), port)).await?;
-            // Small RPC messages should leave at once.
-            let _ = tcp.set_nodelay(true);
-            if !https {
-                return Ok(TokioIo::new(Conn::Plain(tcp)));
-            }
-            let config = tls.ok_or("https URL, but the client has no TLS configuration")?;
-            let name = rustls::pki_types::ServerName::try_from(bare)?;
-            let stream = tokio_rustls::TlsConnector::from(config)
-                .connect(name, tcp)
-                .await?;
-            Ok(TokioIo::new(Conn::Tls(Box::new(stream))))
+            let connect = async {
+                let tcp = dial.tcp(&bare, port).await?;
+                if !https {
+                    return Ok(TokioIo::new(Conn::Plain(tcp)));
+                }
+                let config = tls.ok_or("https URL, but the client has no TLS configuration")?;
+                let name = rustls::pki_types::ServerName::try_from(bare.clone())?;
+                let stream = tokio_rustls::TlsConnector::from(config)
+                    .connect(name, tcp)
+                    .await?;
+                Ok(TokioIo::new(Conn::Tls(Box::new(stream))))
+            };
+            dial.within_timeout(&bare, port, connect).await
         })
     }
 }

@@ -30,7 +30,9 @@ use super::response_writer::{Ending, ResponseFrames, Writing, COMPRESS_MIN_BYTES
 use super::wire::{Form, Wire};
 use super::{grpc, refusals, timeout};
 use crate::service::telemetry;
-use crate::service::{CallFacts, CallShape, Chain, Context, EncodedResponses, Method, Protocol};
+use crate::service::{
+    propagate_deadline, CallFacts, CallShape, Chain, Context, EncodedResponses, Method, Protocol,
+};
 use crate::Status;
 
 /// A method as the router holds it: the method, its procedure name and
@@ -371,6 +373,7 @@ impl Call<'_> {
         let future = method
             .call_unary(self.ctx.clone(), request, &format)
             .instrument(self.span());
+        let future = propagate_deadline(self.head.deadline, future);
         let result = timeout::within_deadline(self.head.deadline, future).await;
         let response = match result {
             Ok(response) => response,
@@ -464,6 +467,7 @@ impl Call<'_> {
         let future = method
             .call_streaming(self.ctx.clone(), requests, &format)
             .instrument(span.clone());
+        let future = propagate_deadline(self.head.deadline, future);
         let mut responses = match timeout::within_deadline(self.head.deadline, future).await {
             Ok(responses) => responses,
             Err(status) => return self.failed(status, observer.as_deref()),

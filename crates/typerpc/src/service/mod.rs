@@ -148,6 +148,7 @@
 
 mod call;
 mod context;
+mod deadline;
 mod interceptor;
 mod method;
 mod peer;
@@ -159,6 +160,7 @@ pub mod telemetry;
 pub use call::{CallShape, Codec, Protocol};
 pub(crate) use context::CallFacts;
 pub use context::{Context, ResponseMetadata};
+pub use deadline::{current_deadline, earliest, propagate_deadline};
 pub(crate) use interceptor::Chain;
 pub use interceptor::{interceptor_fn, Before, Direction, Interceptor, InterceptorFn, Outcome};
 pub(crate) use method::{decode_response, encode, Format};
