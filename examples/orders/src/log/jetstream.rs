@@ -7,7 +7,9 @@
 //!   JetStream itself drops a duplicate inside its deduplication window
 //!   (two minutes by default) and acknowledges it with the first message's
 //!   sequence — this holds for concurrent retries too. Past the window, a
-//!   key-value bucket beside the stream remembers key → sequence.
+//!   second stream, `{stream}_KEYS`, remembers key → sequence (one message
+//!   per key subject, the way JetStream's key-value buckets work; plain
+//!   streams keep it working on servers from 2.9 on).
 //! - **One writer per order.** An append for an existing order carries
 //!   `Nats-Expected-Last-Subject-Sequence`: a cancellation racing another
 //!   change of the same order fails with `aborted` instead of overwriting it.
@@ -18,7 +20,7 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::{self, consumer, kv, stream, Context};
+use async_nats::jetstream::{self, consumer, stream, Context};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{BoxStream, StreamExt};
 use typerpc::Status;
@@ -55,7 +57,7 @@ impl Default for JetStreamOptions {
 pub struct JetStreamLog {
     context: Context,
     stream: stream::Stream,
-    keys: kv::Store,
+    keys: stream::Stream,
     subject: String,
 }
 
@@ -85,19 +87,17 @@ impl JetStreamLog {
             })
             .await
             .map_err(|e| unavailable(&format!("stream {}", options.stream), e))?;
-        let bucket = format!("{}_KEYS", options.stream);
-        let keys = match context.get_key_value(&bucket).await {
-            Ok(keys) => keys,
-            Err(_) => context
-                .create_key_value(kv::Config {
-                    bucket: bucket.clone(),
-                    history: 1,
-                    storage: stream::StorageType::File,
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| unavailable(&format!("key bucket {bucket}"), e))?,
-        };
+        let keys_name = format!("{}_KEYS", options.stream);
+        let keys = context
+            .get_or_create_stream(stream::Config {
+                name: keys_name.clone(),
+                subjects: vec![format!("{}_keys.>", options.subject)],
+                storage: stream::StorageType::File,
+                max_messages_per_subject: 1,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| unavailable(&format!("stream {keys_name}"), e))?;
         Ok(JetStreamLog {
             context,
             stream,
@@ -106,7 +106,7 @@ impl JetStreamLog {
         })
     }
 
-    /// Deletes the stream and its key bucket (tests clean up with it).
+    /// Deletes the stream and its key stream (tests clean up with it).
     pub async fn delete(self) -> Result<(), Status> {
         let name = self.stream.cached_info().config.name.clone();
         self.context
@@ -114,9 +114,9 @@ impl JetStreamLog {
             .await
             .map_err(|e| unavailable("deleting the stream", e))?;
         self.context
-            .delete_key_value(format!("{name}_KEYS"))
+            .delete_stream(format!("{name}_KEYS"))
             .await
-            .map_err(|e| unavailable("deleting the key bucket", e))?;
+            .map_err(|e| unavailable("deleting the key stream", e))?;
         Ok(())
     }
 
@@ -150,14 +150,16 @@ impl JetStreamLog {
         event: &OrderEvent,
         options: AppendOptions<'_>,
     ) -> Result<Appended, Status> {
-        let key = options.idempotency_key.map(hex_key);
+        let key = options
+            .idempotency_key
+            .map(|key| format!("{}_keys.{}", self.subject, hex_key(key)));
         if let Some(key) = &key {
-            let known = self
-                .keys
-                .get(key.as_str())
-                .await
-                .map_err(|e| unavailable("reading the key bucket", e))?;
-            if let Some(sequence) = known.as_deref().and_then(parse_sequence) {
+            let known = match self.keys.get_last_raw_message_by_subject(key).await {
+                Ok(message) => parse_sequence(&message.payload),
+                Err(e) if e.kind() == stream::LastRawMessageErrorKind::NoMessageFound => None,
+                Err(e) => return Err(unavailable("reading the key stream", e)),
+            };
+            if let Some(sequence) = known {
                 return Ok(Appended {
                     recorded: self.recorded_at(sequence).await?,
                     duplicate: true,
@@ -193,11 +195,15 @@ impl JetStreamLog {
         if let Some(key) = &key {
             // The event is stored; should this fail, the broker's
             // deduplication window still covers a quick retry.
-            if let Err(error) = self
-                .keys
-                .put(key.as_str(), ack.sequence.to_string().into())
-                .await
-            {
+            let record = self
+                .context
+                .publish(key.clone(), ack.sequence.to_string().into())
+                .await;
+            let acknowledged = match record {
+                Ok(ack) => ack.await.map(drop).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(error) = acknowledged {
                 eprintln!("orders: JetStream event log: recording an idempotency key: {error}");
             }
         }
@@ -211,7 +217,7 @@ impl JetStreamLog {
     }
 }
 
-/// Key-value keys allow fewer characters than idempotency keys: hex.
+/// Subjects allow fewer characters than idempotency keys: hex.
 fn hex_key(key: &str) -> String {
     key.bytes().map(|b| format!("{b:02x}")).collect()
 }
