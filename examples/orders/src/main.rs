@@ -31,7 +31,11 @@ struct Args {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let log = args.log.open().await.unwrap_or_else(|s| exit_with(NAME, &s));
+    let log = args
+        .log
+        .open()
+        .await
+        .unwrap_or_else(|s| exit_with(NAME, &s));
     let model = args
         .read_model
         .open()
@@ -45,7 +49,10 @@ async fn main() {
     let projector = Projector::new(log.clone(), model.clone());
     let server = Server::new()
         .add(OrderCommandService::new(log.clone()))
-        .add(OrderQueryService::new(model.clone(), QueryOptions::default()))
+        .add(OrderQueryService::new(
+            model.clone(),
+            QueryOptions::default(),
+        ))
         .add(ProjectorService::new(log, model))
         .health_probe("/healthz")
         .configure(|router| router.cors(Cors::any_origin()));

@@ -16,7 +16,9 @@ use typerpc::{service, Context, Status, Stream};
 
 use crate::errors::order_not_found;
 use crate::read_model::ReadModel;
-use crate::types::{GetOrderRequest, ListUserOrdersRequest, ListUserOrdersResponse, Order, WatchOrdersRequest};
+use crate::types::{
+    GetOrderRequest, ListUserOrdersRequest, ListUserOrdersResponse, Order, WatchOrdersRequest,
+};
 
 /// How the query service waits for the read model.
 #[derive(Clone, Copy, Debug)]

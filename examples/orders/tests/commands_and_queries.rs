@@ -11,7 +11,8 @@ use futures_util::StreamExt;
 use orders::errors::ResourceInfo;
 use orders::log::AppendOptions;
 use orders::types::{
-    CancelOrderCommand, GetOrderRequest, Order, ListUserOrdersRequest, OrderStatus, WatchOrdersRequest,
+    CancelOrderCommand, GetOrderRequest, ListUserOrdersRequest, Order, OrderStatus,
+    WatchOrdersRequest,
 };
 use orders::{Projector, QueryOptions};
 use typerpc::client::CallOptions;
@@ -19,7 +20,9 @@ use typerpc::validate::BadRequest;
 use typerpc::Code;
 
 async fn invalid_commands_are_refused_with_field_violations(backend: Backend) {
-    let Some(backends) = Backends::open(backend).await else { return };
+    let Some(backends) = Backends::open(backend).await else {
+        return;
+    };
     let stack = Stack::start(&backends, QueryOptions::default());
 
     let mut empty = order_for("ann", 1);
@@ -49,13 +52,21 @@ async fn invalid_commands_are_refused_with_field_violations(backend: Backend) {
 }
 
 async fn create_get_list_cancel(backend: Backend) {
-    let Some(backends) = Backends::open(backend).await else { return };
+    let Some(backends) = Backends::open(backend).await else {
+        return;
+    };
     let stack = Stack::start(&backends, QueryOptions::default());
     let user = unique("user");
 
     let mut created = Vec::new();
     for n in 1..=5 {
-        created.push(stack.commands.create_order(order_for(&user, n)).await.unwrap());
+        created.push(
+            stack
+                .commands
+                .create_order(order_for(&user, n))
+                .await
+                .unwrap(),
+        );
     }
     let last = created.last().unwrap().sequence;
     assert!(created.windows(2).all(|w| w[0].sequence < w[1].sequence));
@@ -170,7 +181,9 @@ fn uuid_like() -> String {
 }
 
 async fn idempotency_keys_make_retries_safe(backend: Backend) {
-    let Some(backends) = Backends::open(backend).await else { return };
+    let Some(backends) = Backends::open(backend).await else {
+        return;
+    };
     let stack = Stack::start(&backends, QueryOptions::default());
     let user = unique("user");
 
@@ -183,7 +196,11 @@ async fn idempotency_keys_make_retries_safe(backend: Backend) {
     assert!(second.replayed);
     assert_eq!(second.order_id, first.order_id);
     assert_eq!(second.sequence, first.sequence);
-    assert_eq!(backends.log.head().await.unwrap(), head, "a duplicate appended");
+    assert_eq!(
+        backends.log.head().await.unwrap(),
+        head,
+        "a duplicate appended"
+    );
 
     // The header works the same way, and agrees with the field or fails.
     let key = unique("key");
@@ -212,8 +229,16 @@ async fn idempotency_keys_make_retries_safe(backend: Backend) {
     assert_eq!(error.code(), Code::InvalidArgument);
 
     // Without a key, two commands are two orders.
-    let a = stack.commands.create_order(order_for(&user, 1)).await.unwrap();
-    let b = stack.commands.create_order(order_for(&user, 1)).await.unwrap();
+    let a = stack
+        .commands
+        .create_order(order_for(&user, 1))
+        .await
+        .unwrap();
+    let b = stack
+        .commands
+        .create_order(order_for(&user, 1))
+        .await
+        .unwrap();
     assert_ne!(a.order_id, b.order_id);
 
     // Only the distinct orders reach the read model.
@@ -234,7 +259,9 @@ async fn idempotency_keys_make_retries_safe(backend: Backend) {
 }
 
 async fn watchers_see_each_change(backend: Backend) {
-    let Some(backends) = Backends::open(backend).await else { return };
+    let Some(backends) = Backends::open(backend).await else {
+        return;
+    };
     let stack = Stack::start(&backends, QueryOptions::default());
     let user = unique("user");
 
@@ -246,8 +273,16 @@ async fn watchers_see_each_change(backend: Backend) {
         .await
         .unwrap();
     // Another user's order is not this watcher's business.
-    stack.commands.create_order(order_for("someone-else", 1)).await.unwrap();
-    let created = stack.commands.create_order(order_for(&user, 2)).await.unwrap();
+    stack
+        .commands
+        .create_order(order_for("someone-else", 1))
+        .await
+        .unwrap();
+    let created = stack
+        .commands
+        .create_order(order_for(&user, 2))
+        .await
+        .unwrap();
     let cancelled = stack
         .commands
         .cancel_order(CancelOrderCommand {
@@ -280,12 +315,18 @@ async fn next_change(changes: &mut typerpc::client::Streaming<Order>) -> Order {
 }
 
 async fn replays_give_the_same_read_model(backend: Backend) {
-    let Some(backends) = Backends::open(backend).await else { return };
+    let Some(backends) = Backends::open(backend).await else {
+        return;
+    };
     let stack = Stack::start(&backends, QueryOptions::default());
     let mut last = 0;
     for n in 0..30 {
         let user = format!("user-{}", n % 4);
-        let created = stack.commands.create_order(order_for(&user, 1 + n % 3)).await.unwrap();
+        let created = stack
+            .commands
+            .create_order(order_for(&user, 1 + n % 3))
+            .await
+            .unwrap();
         last = created.sequence;
         if n % 5 == 0 {
             last = stack
@@ -328,7 +369,9 @@ async fn replays_give_the_same_read_model(backend: Backend) {
 }
 
 async fn reading_past_the_projector_is_a_clear_error(backend: Backend) {
-    let Some(backends) = Backends::open(backend).await else { return };
+    let Some(backends) = Backends::open(backend).await else {
+        return;
+    };
     let options = QueryOptions {
         max_wait: Duration::from_millis(200),
     };
@@ -342,15 +385,25 @@ async fn reading_past_the_projector_is_a_clear_error(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Code::Unavailable);
-    assert!(error.message().contains("not yet 1000000"), "{}", error.message());
+    assert!(
+        error.message().contains("not yet 1000000"),
+        "{}",
+        error.message()
+    );
     drop(stack);
     backends.cleanup().await;
 }
 
 async fn a_lost_race_for_an_order_is_aborted(backend: Backend) {
-    let Some(backends) = Backends::open(backend).await else { return };
+    let Some(backends) = Backends::open(backend).await else {
+        return;
+    };
     let stack = Stack::start(&backends, QueryOptions::default());
-    let created = stack.commands.create_order(order_for("ann", 1)).await.unwrap();
+    let created = stack
+        .commands
+        .create_order(order_for("ann", 1))
+        .await
+        .unwrap();
     // A writer that read the order before it was created loses.
     let event = backends
         .log

@@ -28,7 +28,10 @@ async fn expected_orders(log: &dyn EventLog) -> Vec<Order> {
         let recorded = events.next().await.unwrap().unwrap();
         let current = model.order(recorded.event.order_id()).await.unwrap();
         let view = projection::apply(current.as_ref(), recorded.sequence, &recorded.event);
-        model.commit(recorded.sequence, view.as_ref()).await.unwrap();
+        model
+            .commit(recorded.sequence, view.as_ref())
+            .await
+            .unwrap();
     }
     model.all_orders().await.unwrap()
 }
@@ -63,7 +66,14 @@ fn start_projector(stream: &str, subject: &str, prefix: &str) -> Child {
         .port();
     Command::new(env!("CARGO_BIN_EXE_orders-projector"))
         .args(["--addr", &format!("127.0.0.1:{port}")])
-        .args(["--log", common::NATS_URL, "--stream", stream, "--subject", subject])
+        .args([
+            "--log",
+            common::NATS_URL,
+            "--stream",
+            stream,
+            "--subject",
+            subject,
+        ])
         .args(["--read-model", common::REDIS_URL, "--key-prefix", prefix])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -79,7 +89,9 @@ async fn a_projector_killed_mid_stream_resumes_and_applies_nothing_twice() {
     let options = jetstream_options(common::NATS_URL);
     let log = JetStreamLog::connect(&options).await.unwrap();
     let prefix = format!("{}:", unique("t"));
-    let model = RedisReadModel::connect(common::REDIS_URL, &prefix).await.unwrap();
+    let model = RedisReadModel::connect(common::REDIS_URL, &prefix)
+        .await
+        .unwrap();
     let total = append_orders(&log, "ann", 1500).await;
 
     let mut projector = start_projector(&options.stream, &options.subject, &prefix);
@@ -102,8 +114,15 @@ async fn a_projector_killed_mid_stream_resumes_and_applies_nothing_twice() {
     wait_applied(&model, total).await;
     projector.kill().unwrap();
     projector.wait().unwrap();
-    assert_eq!(model.applied().await.unwrap(), total, "an event was applied twice");
-    assert_eq!(model.all_orders().await.unwrap(), expected_orders(&log).await);
+    assert_eq!(
+        model.applied().await.unwrap(),
+        total,
+        "an event was applied twice"
+    );
+    assert_eq!(
+        model.all_orders().await.unwrap(),
+        expected_orders(&log).await
+    );
 
     model.clear().await.unwrap();
     log.delete().await.unwrap();
@@ -111,7 +130,9 @@ async fn a_projector_killed_mid_stream_resumes_and_applies_nothing_twice() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_projector_catches_up_after_redis_restarts() {
-    let Some(mut redis) = OwnServer::start(Kind::Redis) else { return };
+    let Some(mut redis) = OwnServer::start(Kind::Redis) else {
+        return;
+    };
     let dir = TempDir::new();
     let log: Arc<dyn EventLog> = Arc::new(EmbeddedLog::open(&dir.0.join("events.redb")).unwrap());
     let model = Arc::new(RedisReadModel::connect(&redis.url(), "").await.unwrap());
@@ -130,7 +151,10 @@ async fn the_projector_catches_up_after_redis_restarts() {
     wait_applied(model.as_ref(), last).await;
     running.abort();
     assert_eq!(model.applied().await.unwrap(), last);
-    assert_eq!(model.all_orders().await.unwrap(), expected_orders(log.as_ref()).await);
+    assert_eq!(
+        model.all_orders().await.unwrap(),
+        expected_orders(log.as_ref()).await
+    );
 }
 
 /// The command service over a JetStream log on a server of its own.
@@ -160,14 +184,20 @@ async fn orders_of(log: &dyn EventLog, user: &str) -> Vec<String> {
 }
 
 /// Retries `command` until the broker answers (it is coming back).
-async fn retry(client: &OrderCommandServiceClient, command: &CreateOrderCommand) -> orders::types::CommandResult {
+async fn retry(
+    client: &OrderCommandServiceClient,
+    command: &CreateOrderCommand,
+) -> orders::types::CommandResult {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         match client.create_order(command.clone()).await {
             Ok(result) => return result,
             Err(status) => {
                 assert_eq!(status.code(), Code::Unavailable, "{status:?}");
-                assert!(Instant::now() < deadline, "the broker did not come back: {status:?}");
+                assert!(
+                    Instant::now() < deadline,
+                    "the broker did not come back: {status:?}"
+                );
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
@@ -176,7 +206,9 @@ async fn retry(client: &OrderCommandServiceClient, command: &CreateOrderCommand)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_during_a_broker_outage_is_unavailable_and_a_retry_records_it_once() {
-    let Some(mut nats) = OwnServer::start(Kind::Nats) else { return };
+    let Some(mut nats) = OwnServer::start(Kind::Nats) else {
+        return;
+    };
     let (log, client) = commands_on(&nats).await;
 
     // The server dies: the command cannot be confirmed.

@@ -15,7 +15,10 @@ fn committed_proto_matches_the_code() {
     let model = Arc::new(MemoryReadModel::new());
     let router = typerpc::Router::new()
         .add(OrderCommandService::new(log.clone()))
-        .add(OrderQueryService::new(model.clone(), QueryOptions::default()))
+        .add(OrderQueryService::new(
+            model.clone(),
+            QueryOptions::default(),
+        ))
         .add(ProjectorService::new(log, model));
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../proto");
     let checked = typerpc::schema::check_proto_files(&router.schema().expect("schema"), &root);

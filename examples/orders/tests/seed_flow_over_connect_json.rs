@@ -167,7 +167,12 @@ async fn the_seed_flow_over_connect_json() {
     )
     .await;
 
-    let (status, created) = post(&client, binary.url("OrderCommandService/CreateOrder"), order("ada")).await;
+    let (status, created) = post(
+        &client,
+        binary.url("OrderCommandService/CreateOrder"),
+        order("ada"),
+    )
+    .await;
     assert_eq!(status, 200, "{created}");
     assert_eq!(created["status"], "ORDER_STATUS_ACCEPTED", "{created}");
     let id = created["orderId"].as_str().unwrap().to_owned();
@@ -215,10 +220,18 @@ async fn the_seed_flow_over_connect_json() {
     // caller's errors, with JSON bodies that say which.
     let mut empty = order("ada");
     empty["items"] = json!([]);
-    let (status, error) = post(&client, binary.url("OrderCommandService/CreateOrder"), empty).await;
+    let (status, error) = post(
+        &client,
+        binary.url("OrderCommandService/CreateOrder"),
+        empty,
+    )
+    .await;
     assert_eq!(status, 400, "{error}");
     assert_eq!(error["code"], "invalid_argument");
-    assert!(error["message"].as_str().unwrap().contains("items"), "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("items"),
+        "{error}"
+    );
     let (status, error) = post(
         &client,
         binary.url("OrderQueryService/GetOrder"),
@@ -243,7 +256,15 @@ async fn the_seed_flow_over_connect_json() {
     .await;
     assert_eq!(status, 200, "{got}");
     assert_eq!(got["status"], "ORDER_STATUS_CANCELLED");
-    let (status, health) = post(&client, format!("http://127.0.0.1:{}/grpc.health.v1.Health/Check", binary.port), json!({})).await;
+    let (status, health) = post(
+        &client,
+        format!(
+            "http://127.0.0.1:{}/grpc.health.v1.Health/Check",
+            binary.port
+        ),
+        json!({}),
+    )
+    .await;
     assert_eq!(status, 200, "{health}");
     assert_eq!(health["status"], "SERVING");
     binary.stop();

@@ -72,7 +72,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let log = args.log.open().await.unwrap_or_else(|s| exit_with(NAME, &s));
+    let log = args
+        .log
+        .open()
+        .await
+        .unwrap_or_else(|s| exit_with(NAME, &s));
     let model = args
         .read_model
         .open()
@@ -92,7 +96,11 @@ async fn main() {
     let watching = tokio::spawn(async move {
         while let Some(order) = changes.next().await {
             let now = Instant::now();
-            recorder.lock().unwrap().entry(order.order_id).or_insert(now);
+            recorder
+                .lock()
+                .unwrap()
+                .entry(order.order_id)
+                .or_insert(now);
         }
     });
 

@@ -25,8 +25,15 @@ struct Args {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let log = args.log.open().await.unwrap_or_else(|s| exit_with(NAME, &s));
-    eprintln!("{NAME}: starting orders.v1.OrderCommandService (log {})", args.log.log);
+    let log = args
+        .log
+        .open()
+        .await
+        .unwrap_or_else(|s| exit_with(NAME, &s));
+    eprintln!(
+        "{NAME}: starting orders.v1.OrderCommandService (log {})",
+        args.log.log
+    );
     let server = Server::new()
         .add(OrderCommandService::new(log))
         .health_probe("/healthz")

@@ -40,7 +40,11 @@ async fn main() {
         );
         std::process::exit(2);
     }
-    let log = args.log.open().await.unwrap_or_else(|s| exit_with(NAME, &s));
+    let log = args
+        .log
+        .open()
+        .await
+        .unwrap_or_else(|s| exit_with(NAME, &s));
     let model = args
         .read_model
         .open()

@@ -63,7 +63,11 @@ impl EmbeddedLog {
         })
     }
 
-    fn append_blocking(&self, event: &OrderEvent, options: AppendOptions<'_>) -> Result<Appended, Status> {
+    fn append_blocking(
+        &self,
+        event: &OrderEvent,
+        options: AppendOptions<'_>,
+    ) -> Result<Appended, Status> {
         let txn = self.db.begin_write().map_err(|e| storage("append", e))?;
         let appended = {
             let mut events = txn.open_table(EVENTS).map_err(|e| storage("append", e))?;
@@ -77,7 +81,9 @@ impl EmbeddedLog {
                     let bytes = events
                         .get(sequence)
                         .map_err(|e| storage("append", e))?
-                        .ok_or_else(|| Status::data_loss(format!("log entry {sequence} is missing")))?;
+                        .ok_or_else(|| {
+                            Status::data_loss(format!("log entry {sequence} is missing"))
+                        })?;
                     let event = OrderEvent::from_bytes(sequence, bytes.value())?;
                     return Ok(Appended {
                         recorded: Recorded { sequence, event },
@@ -109,7 +115,8 @@ impl EmbeddedLog {
                 .insert(order_id, sequence)
                 .map_err(|e| storage("append", e))?;
             if let Some(key) = options.idempotency_key {
-                keys.insert(key, sequence).map_err(|e| storage("append", e))?;
+                keys.insert(key, sequence)
+                    .map_err(|e| storage("append", e))?;
             }
             Appended {
                 recorded: Recorded {
@@ -129,7 +136,11 @@ impl EmbeddedLog {
         let txn = self.db.begin_read().map_err(|e| storage("read", e))?;
         let events = txn.open_table(EVENTS).map_err(|e| storage("read", e))?;
         let mut batch = Vec::new();
-        for entry in events.range(from..).map_err(|e| storage("read", e))?.take(BATCH) {
+        for entry in events
+            .range(from..)
+            .map_err(|e| storage("read", e))?
+            .take(BATCH)
+        {
             let (sequence, bytes) = entry.map_err(|e| storage("read", e))?;
             let sequence = sequence.value();
             batch.push(Recorded {
@@ -142,8 +153,13 @@ impl EmbeddedLog {
 
     fn last_of_order_blocking(&self, order_id: &str) -> Result<Option<Recorded>, Status> {
         let txn = self.db.begin_read().map_err(|e| storage("read", e))?;
-        let last_of_order = txn.open_table(LAST_OF_ORDER).map_err(|e| storage("read", e))?;
-        let Some(sequence) = last_of_order.get(order_id).map_err(|e| storage("read", e))? else {
+        let last_of_order = txn
+            .open_table(LAST_OF_ORDER)
+            .map_err(|e| storage("read", e))?;
+        let Some(sequence) = last_of_order
+            .get(order_id)
+            .map_err(|e| storage("read", e))?
+        else {
             return Ok(None);
         };
         let sequence = sequence.value();
@@ -228,7 +244,9 @@ impl EventLog for EmbeddedLog {
                     appended.borrow_and_update();
                     let reader = log.clone();
                     match blocking(move || reader.read_blocking(next)).await {
-                        Err(status) => return Some((vec![Err(status)], (log, appended, next, true))),
+                        Err(status) => {
+                            return Some((vec![Err(status)], (log, appended, next, true)))
+                        }
                         Ok(batch) if batch.is_empty() => {
                             if appended.changed().await.is_err() {
                                 return None;

@@ -181,9 +181,12 @@ impl JetStreamLog {
             .map_err(|e| unavailable("publishing", e))?
             .await
             .map_err(|e| match e.kind() {
-                jetstream::context::PublishErrorKind::WrongLastSequence => Status::aborted(
-                    format!("order {} changed while the command ran; retry", event.order_id()),
-                ),
+                jetstream::context::PublishErrorKind::WrongLastSequence => {
+                    Status::aborted(format!(
+                        "order {} changed while the command ran; retry",
+                        event.order_id()
+                    ))
+                }
                 _ => unavailable("waiting for the acknowledgement", e),
             })?;
         if ack.duplicate {

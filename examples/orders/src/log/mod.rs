@@ -63,8 +63,10 @@ pub trait EventLog: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Appended, Status>>;
 
     /// The last event of one order, if it has any.
-    fn last_of_order<'a>(&'a self, order_id: &'a str)
-        -> BoxFuture<'a, Result<Option<Recorded>, Status>>;
+    fn last_of_order<'a>(
+        &'a self,
+        order_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Recorded>, Status>>;
 
     /// The log's last sequence (0 when empty).
     fn head(&self) -> BoxFuture<'_, Result<u64, Status>>;

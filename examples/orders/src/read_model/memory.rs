@@ -58,7 +58,11 @@ impl ReadModel for MemoryReadModel {
     }
 
     fn order<'a>(&'a self, order_id: &'a str) -> BoxFuture<'a, Result<Option<Order>, Status>> {
-        Box::pin(future::ready(Ok(self.state().orders.get(order_id).cloned())))
+        Box::pin(future::ready(Ok(self
+            .state()
+            .orders
+            .get(order_id)
+            .cloned())))
     }
 
     fn user_orders<'a>(

@@ -96,14 +96,21 @@ impl RedisReadModel {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let keys: Vec<String> = ids.iter().map(|id| self.key(&format!("order:{id}"))).collect();
+        let keys: Vec<String> = ids
+            .iter()
+            .map(|id| self.key(&format!("order:{id}")))
+            .collect();
         let values: Vec<Option<String>> = self
             .connection
             .clone()
             .mget(keys)
             .await
             .map_err(|e| unavailable("reading orders", e))?;
-        values.iter().flatten().map(|json| Self::parse(json)).collect()
+        values
+            .iter()
+            .flatten()
+            .map(|json| Self::parse(json))
+            .collect()
     }
 
     async fn keys_matching(&self, pattern: &str) -> Result<Vec<String>, Status> {
@@ -255,7 +262,10 @@ impl ReadModel for RedisReadModel {
         Box::pin(async move {
             let prefix = glob_escape(&self.prefix);
             let mut keys = self.keys_matching(&format!("{prefix}order:*")).await?;
-            keys.extend(self.keys_matching(&format!("{prefix}user_orders:*")).await?);
+            keys.extend(
+                self.keys_matching(&format!("{prefix}user_orders:*"))
+                    .await?,
+            );
             keys.push(self.key("orders:checkpoint"));
             keys.push(self.key("orders:applied"));
             let mut connection = self.connection.clone();
