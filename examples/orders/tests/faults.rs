@@ -223,7 +223,7 @@ async fn a_command_during_a_broker_outage_is_unavailable_and_a_retry_records_it_
     let first = retry(&client, &command).await;
     let again = client.create_order(command.clone()).await.unwrap();
     assert_eq!(again.order_id, first.order_id);
-    assert_eq!(orders_of(&log, "ann").await, [first.order_id.clone()]);
+    assert_eq!(orders_of(&log, "ann").await, [first.order_id]);
 
     // The server freezes after taking the command (SIGSTOP): the client
     // times out, then the server thaws and stores what it had received.
@@ -235,7 +235,7 @@ async fn a_command_during_a_broker_outage_is_unavailable_and_a_retry_records_it_
     assert_eq!(error.code(), Code::Unavailable, "{error:?}");
     nats.signal("CONT");
     let first = retry(&client, &command).await;
-    assert_eq!(orders_of(&log, "bob").await, [first.order_id.clone()]);
+    assert_eq!(orders_of(&log, "bob").await, [first.order_id]);
 
     log.delete().await.unwrap();
 }
