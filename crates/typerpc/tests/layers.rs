@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 /// Bottom to top.
-const LAYERS: [&str; 14] = [
+const LAYERS: [&str; 16] = [
     "schema",
     "message",
     "status",
