@@ -112,9 +112,7 @@ impl Backends {
                 {
                     return None;
                 }
-                let log = JetStreamLog::connect(&jetstream_options(NATS_URL))
-                    .await
-                    .unwrap();
+                let log = connect_jetstream().await;
                 let redis = RedisReadModel::connect(REDIS_URL, &format!("{}:", unique("t")))
                     .await
                     .unwrap();
@@ -150,6 +148,24 @@ impl Backends {
         }
         if let Some(redis) = self.redis {
             redis.clear().await.unwrap();
+        }
+    }
+}
+
+/// A log on the machine's JetStream; creating streams while many tests
+/// do the same has failed once in a while, so a failure is retried twice
+/// (and printed) before the test fails.
+async fn connect_jetstream() -> JetStreamLog {
+    let mut attempt = 0;
+    loop {
+        match JetStreamLog::connect(&jetstream_options(NATS_URL)).await {
+            Ok(log) => return log,
+            Err(status) if attempt < 2 => {
+                eprintln!("connecting to JetStream failed, retrying: {status:?}");
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(status) => panic!("connecting to JetStream: {status:?}"),
         }
     }
 }
