@@ -534,17 +534,25 @@ async fn openapi_from_describes_the_servers_connect_endpoints() {
         .await
         .ok();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
-    // What reflection serves is what the schema renders: the same document
-    // as from the server's own descriptors (without the doc comments and
-    // constraints, which descriptors do not carry).
+    // What reflection serves is what the schema renders, comments
+    // included: the same document as the server makes from its own schema
+    // model, with its doc comments, constraints and defaults.
     let set = counter(Router::new()).schema().unwrap();
-    let expected = typerpc::openapi::document_from_descriptors(
-        &set.file_descriptor_set().file,
-        &["counter.v1.CounterService".to_string()],
-        &typerpc::openapi::Notes::none(),
+    let expected = typerpc::openapi::document(
+        &set,
+        &[<CounterService as typerpc::service::Service>::schema()],
         &typerpc::openapi::Info::default(),
     );
     assert_eq!(doc, expected);
+    let text = doc.to_string();
+    assert!(
+        text.contains("The last number sent."),
+        "the field's doc comment"
+    );
+    assert!(
+        text.contains("Validation: ge = 0"),
+        "the field's constraint"
+    );
     assert!(doc["paths"]["/counter.v1.CounterService/Add"]["post"].is_object());
     assert!(
         doc["paths"]

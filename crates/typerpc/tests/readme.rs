@@ -131,6 +131,42 @@ mod streaming {
 }
 
 #[rustfmt::skip]
+mod openapi {
+    use super::services::RecommendationService;
+    use typerpc::Server;
+
+    async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+        // README begin: openapi
+        Server::new()
+            .add(RecommendationService::new())
+            .configure(|router| router.with_openapi("/openapi.json").with_docs("/docs"))
+            .serve().await?;
+        // README end: openapi
+        Ok(())
+    }
+}
+
+#[cfg(feature = "mcp")]
+#[rustfmt::skip]
+mod mcp {
+    use super::services::RecommendationService;
+
+    async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+        let router = typerpc::Router::new().add(RecommendationService::new());
+        // README begin: mcp
+        use typerpc::mcp::McpTools;
+
+        // Streamable HTTP on the same port: every unary method, or the ones named.
+        let router = router.with_mcp("/mcp", McpTools::all());
+        let router = router.with_mcp("/mcp", McpTools::only(["recommendation.v1.RecommendationService/GetTrending"]));
+        // Stdio, for local agents.
+        typerpc::mcp::serve_stdio(router, McpTools::all()).await?;
+        // README end: mcp
+        Ok(())
+    }
+}
+
+#[rustfmt::skip]
 mod interceptors {
     use super::services::RecommendationService;
     use typerpc::{Context, Server, Status};
@@ -166,6 +202,34 @@ mod interceptors {
 
         // In the handler: `ctx.get::<User>()`.
         // README end: interceptors
+        Ok(())
+    }
+}
+
+#[cfg(all(feature = "otel", feature = "prometheus"))]
+#[rustfmt::skip]
+mod observability {
+    use super::services::RecommendationService as PaymentService;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{fmt, EnvFilter};
+    use typerpc::Server;
+
+    async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+        // README begin: observability
+        // Cargo features: typerpc = { features = ["prometheus", "otel"] }
+        let otel = typerpc::otel::Otel::from_env("payment-service")?;   // OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_* ...
+        tracing_subscriber::registry().with(EnvFilter::from_default_env()).with(fmt::layer()).with(otel.layer()).init();
+
+        let metrics = typerpc::metrics::Prometheus::new();
+        Server::new()
+            .add(PaymentService::new())
+            .metrics(&metrics)                                            // GET /metrics (Prometheus)
+            .configure(|r| r.intercept(typerpc::otel::RpcMetrics::server())) // rpc.server.duration & co. over OTLP
+            .admin_addr("0.0.0.0:9090".parse()?)                          // optional: /metrics, /healthz, /ready there
+            .serve().await?;
+        otel.shutdown();
+        // README end: observability
         Ok(())
     }
 }
@@ -354,7 +418,7 @@ fn readme_snippets_are_this_files_code() {
     let readme = std::fs::read_to_string(readme_path).expect("README.md");
     let regions = regions(include_str!("readme.rs"));
     let blocks = rust_blocks(&readme);
-    assert!(regions.len() >= 7, "only {} regions", regions.len());
+    assert!(regions.len() >= 10, "only {} regions", regions.len());
     if std::env::var_os("TYPERPC_UPDATE_README").is_some() {
         assert_eq!(blocks.len(), regions.len(), "README blocks and regions");
         let mut updated = readme.clone();

@@ -11,7 +11,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use typerpc::{service, Context, Status, Stream};
 
 use crate::errors::order_not_found;
@@ -134,7 +133,6 @@ impl OrderQueryService {
         &self,
         request: WatchOrdersRequest,
     ) -> Result<impl Stream<Item = Result<Order, Status>>, Status> {
-        let changes = self.model.watch(&request.user_id).await?;
-        Ok(changes.map(Ok))
+        self.model.watch(&request.user_id).await
     }
 }

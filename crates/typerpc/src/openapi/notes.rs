@@ -142,9 +142,11 @@ impl Notes {
         }
     }
 
-    /// The leading comments that `files` carry in their source code info
-    /// (a `// Validation: ...` line, as typerpc writes it, becomes the
-    /// constraints again).
+    /// The comments that `files` carry in their source code info: leading
+    /// ones are docs (a `// Validation: ...` line, as typerpc writes it,
+    /// becomes the constraints again), a trailing `// default: ...` the
+    /// declared default. typerpc's reflection serves them, so a typerpc
+    /// server's document by reflection is the one it makes itself.
     pub fn from_descriptors(files: &[FileDescriptorProto]) -> Notes {
         let mut notes = Notes::default();
         for file in files {
@@ -154,7 +156,7 @@ impl Notes {
             let comments: HashMap<&[i32], &Location> = info
                 .location
                 .iter()
-                .filter(|l| l.leading_comments.is_some())
+                .filter(|l| l.leading_comments.is_some() || l.trailing_comments.is_some())
                 .map(|l| (l.path.as_slice(), l))
                 .collect();
             let package = file.package();
@@ -168,6 +170,11 @@ impl Notes {
             let mut put = |name: String, path: &[i32]| {
                 if let Some(location) = comments.get(path) {
                     let text = location.leading_comments();
+                    let default = location
+                        .trailing_comments()
+                        .trim()
+                        .strip_prefix("default: ")
+                        .map(str::to_string);
                     let mut doc = Vec::new();
                     let mut rules = String::new();
                     for line in text.lines().map(str::trim) {
@@ -176,7 +183,7 @@ impl Notes {
                             None => doc.push(line),
                         }
                     }
-                    notes.put(name, doc.join("\n").trim(), &rules, None);
+                    notes.put(name, doc.join("\n").trim(), &rules, default.as_deref());
                 }
             };
             // FileDescriptorProto: message_type = 4, enum_type = 5, service = 6.

@@ -94,8 +94,11 @@ async fn main() {
         .unwrap_or_else(|s| exit_with(NAME, &s));
     let recorder = seen.clone();
     let watching = tokio::spawn(async move {
-        while let Some(order) = changes.next().await {
+        while let Some(change) = changes.next().await {
             let now = Instant::now();
+            // A watcher that fell behind has missed changes: the latencies
+            // would be wrong, so the benchmark stops.
+            let order = change.unwrap_or_else(|s| exit_with(NAME, &s));
             recorder
                 .lock()
                 .unwrap()

@@ -112,10 +112,16 @@ impl ReadModel for MemoryReadModel {
     fn watch<'a>(
         &'a self,
         user_id: &'a str,
-    ) -> BoxFuture<'a, Result<BoxStream<'static, Order>, Status>> {
+    ) -> BoxFuture<'a, Result<BoxStream<'static, Result<Order, Status>>, Status>> {
         let user_id = user_id.to_owned();
-        let changes = tokio_stream_of(self.changes.subscribe());
-        let mine = changes.filter(move |order| future::ready(order.user_id == user_id));
+        let changes = stream_of(self.changes.subscribe());
+        let mine = changes.filter(move |change| {
+            future::ready(
+                change
+                    .as_ref()
+                    .map_or(true, |order| order.user_id == user_id),
+            )
+        });
         Box::pin(future::ready(Ok(mine.boxed())))
     }
 
@@ -131,18 +137,68 @@ impl ReadModel for MemoryReadModel {
     }
 }
 
-/// A broadcast receiver as a stream; a watcher that falls more than the
-/// channel's capacity behind skips what it missed rather than blocking
-/// the projector.
-fn tokio_stream_of(receiver: broadcast::Receiver<Order>) -> BoxStream<'static, Order> {
-    futures_util::stream::unfold(receiver, |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(order) => return Some((order, receiver)),
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
+/// A broadcast receiver as a stream. A watcher that falls more than the
+/// channel's capacity behind does not block the projector: its stream ends
+/// with `aborted`, saying how many changes it missed, so that it watches
+/// again and re-reads instead of missing them silently.
+fn stream_of(receiver: broadcast::Receiver<Order>) -> BoxStream<'static, Result<Order, Status>> {
+    futures_util::stream::unfold(Some(receiver), |receiver| async move {
+        let mut receiver = receiver?;
+        match receiver.recv().await {
+            Ok(order) => Some((Ok(order), Some(receiver))),
+            Err(broadcast::error::RecvError::Lagged(missed)) => Some((
+                Err(Status::aborted(format!(
+                    "this watch fell {missed} changes behind and missed them; \
+                     watch again and re-read the orders"
+                ))),
+                None,
+            )),
+            Err(broadcast::error::RecvError::Closed) => None,
         }
     })
     .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt;
+    use tokio::sync::broadcast;
+
+    use super::stream_of;
+    use crate::types::Order;
+
+    fn order(id: &str) -> Order {
+        Order {
+            order_id: id.into(),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_watcher_too_far_behind_ends_with_aborted_instead_of_skipping() {
+        let (sender, receiver) = broadcast::channel(2);
+        let mut changes = stream_of(receiver);
+        for id in ["a", "b", "c"] {
+            sender.send(order(id)).unwrap();
+        }
+        let status = changes.next().await.unwrap().unwrap_err();
+        assert_eq!(status.code(), typerpc::Code::Aborted);
+        assert!(status.message().contains("1 changes behind"), "{status}");
+        assert!(
+            changes.next().await.is_none(),
+            "the stream ends after the error"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_watcher_keeping_up_sees_every_change() {
+        let (sender, receiver) = broadcast::channel(2);
+        let mut changes = stream_of(receiver);
+        sender.send(order("a")).unwrap();
+        assert_eq!(changes.next().await.unwrap().unwrap().order_id, "a");
+        sender.send(order("b")).unwrap();
+        drop(sender);
+        assert_eq!(changes.next().await.unwrap().unwrap().order_id, "b");
+        assert!(changes.next().await.is_none());
+    }
 }

@@ -56,11 +56,13 @@ pub trait ReadModel: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<bool, Status>>;
 
     /// Every change to a user's orders from now on (the subscription is
-    /// in place when the future completes).
+    /// in place when the future completes). The stream ends with an error
+    /// when it cannot go on without missing a change (a watcher too far
+    /// behind, a lost connection), so a watcher never misses one silently.
     fn watch<'a>(
         &'a self,
         user_id: &'a str,
-    ) -> BoxFuture<'a, Result<BoxStream<'static, Order>, Status>>;
+    ) -> BoxFuture<'a, Result<BoxStream<'static, Result<Order, Status>>, Status>>;
 
     /// Every order, sorted by id: for comparing two builds.
     fn all_orders(&self) -> BoxFuture<'_, Result<Vec<Order>, Status>>;

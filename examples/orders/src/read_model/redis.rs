@@ -224,7 +224,7 @@ impl ReadModel for RedisReadModel {
     fn watch<'a>(
         &'a self,
         user_id: &'a str,
-    ) -> BoxFuture<'a, Result<BoxStream<'static, Order>, Status>> {
+    ) -> BoxFuture<'a, Result<BoxStream<'static, Result<Order, Status>>, Status>> {
         Box::pin(async move {
             let mut pubsub = self
                 .client
@@ -235,11 +235,20 @@ impl ReadModel for RedisReadModel {
                 .subscribe(self.key(&format!("order_changes:{user_id}")))
                 .await
                 .map_err(|e| unavailable("subscribing", e))?;
-            let orders = pubsub.into_on_message().filter_map(|message| async move {
-                let json: String = message.get_payload().ok()?;
-                Self::parse(&json).ok()
+            let orders = pubsub.into_on_message().map(|message| {
+                let json: String = message
+                    .get_payload()
+                    .map_err(|e| Status::internal(format!("a change notification: {e}")))?;
+                Self::parse(&json)
             });
-            Ok(orders.boxed())
+            // The subscription ends only when the connection does: say so,
+            // since changes made until it is back would be missed.
+            let lost = futures_util::stream::once(async {
+                Err(Status::unavailable(
+                    "the connection to the read model's change feed was lost; watch again",
+                ))
+            });
+            Ok(orders.chain(lost).boxed())
         })
     }
 
