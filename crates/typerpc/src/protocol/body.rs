@@ -24,7 +24,14 @@ pub struct RpcBody {
     /// The frames of a streaming response; `data` and `trailers` are then
     /// unused.
     frames: Option<BoxStream<'static, Frame<Bytes>>>,
+    /// Another service's body (the router's fallback), passed through
+    /// with its length; the other fields are then unused.
+    foreign: Option<ForeignBody>,
 }
+
+/// A body from outside typerpc.
+type ForeignBody =
+    http_body_util::combinators::UnsyncBoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
 
 impl std::fmt::Debug for RpcBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -32,6 +39,7 @@ impl std::fmt::Debug for RpcBody {
             .field("data", &self.data)
             .field("trailers", &self.trailers)
             .field("streaming", &self.frames.is_some())
+            .field("foreign", &self.foreign.is_some())
             .finish()
     }
 }
@@ -49,6 +57,7 @@ impl RpcBody {
             data: (!data.is_empty()).then_some(data),
             trailers: None,
             frames: None,
+            foreign: None,
         }
     }
 
@@ -58,6 +67,16 @@ impl RpcBody {
             data: None,
             trailers: None,
             frames: Some(frames.boxed()),
+            foreign: None,
+        }
+    }
+
+    /// Another service's body, passed through as it is. An error reading
+    /// it ends the body early (and is logged): the status line has gone.
+    pub(crate) fn foreign(body: ForeignBody) -> RpcBody {
+        RpcBody {
+            foreign: Some(body),
+            ..RpcBody::default()
         }
     }
 
@@ -68,6 +87,7 @@ impl RpcBody {
             data: (!data.is_empty()).then_some(data),
             trailers: Some(trailers),
             frames: None,
+            foreign: None,
         }
     }
 }
@@ -80,6 +100,25 @@ impl Body for RpcBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if let Some(body) = &mut self.foreign {
+            let frame = std::task::ready!(Pin::new(body).poll_frame(cx));
+            return Poll::Ready(match frame {
+                Some(Ok(frame)) => Some(Ok(frame)),
+                Some(Err(error)) => {
+                    tracing::debug!(
+                        target: crate::service::telemetry::SERVER_TARGET,
+                        %error,
+                        "a fallback response body failed; ending it early"
+                    );
+                    self.foreign = None;
+                    None
+                }
+                None => {
+                    self.foreign = None;
+                    None
+                }
+            });
+        }
         if let Some(frames) = &mut self.frames {
             let frame = std::task::ready!(frames.poll_next_unpin(cx));
             if frame.is_none() {
@@ -94,10 +133,16 @@ impl Body for RpcBody {
     }
 
     fn is_end_stream(&self) -> bool {
+        if let Some(body) = &self.foreign {
+            return body.is_end_stream();
+        }
         self.data.is_none() && self.trailers.is_none() && self.frames.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
+        if let Some(body) = &self.foreign {
+            return body.size_hint();
+        }
         if self.frames.is_some() {
             return SizeHint::new();
         }

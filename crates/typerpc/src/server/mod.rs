@@ -4,8 +4,10 @@
 mod admin;
 mod cors;
 mod docs;
+mod fallback;
 mod index;
-// Only the `mcp` feature mounts anything so far.
+// Only the `mcp` feature mounts anything so far; the fallback shares its
+// request body.
 #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
 pub(crate) mod mount;
 pub(crate) mod router;
@@ -15,6 +17,7 @@ mod tls;
 pub use crate::protocol::{Limits, RpcBody};
 pub use crate::service::{PeerAddr, PeerCertificates};
 pub use cors::Cors;
+pub use fallback::FallbackBody;
 pub use router::{Router, RouterFuture};
 pub use serve::{
     shutdown_signal, ConnectionSettings, Error, LayerError, LayeredBody, LayeredService, Server,

@@ -14,7 +14,8 @@ use super::Router;
 use crate::protocol::RpcBody;
 
 /// The body a [`Mount`] gets.
-pub(crate) type MountBody = UnsyncBoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+pub(crate) type MountBody =
+    UnsyncBoxBody<Bytes, Box<dyn std::error::Error + Send + Sync + 'static>>;
 
 /// What a mount answers with.
 pub(crate) type MountFuture = Pin<Box<dyn Future<Output = Response<RpcBody>> + Send>>;

@@ -68,6 +68,8 @@ struct Inner {
     /// Whether the endpoints answer on this router's port; off when the
     /// server serves them on an admin port instead.
     endpoints_here: bool,
+    /// Who answers requests for no method or endpoint of this router.
+    fallback: Option<super::fallback::Fallback>,
 }
 
 /// A plain-HTTP endpoint beside the RPCs: a probe, a metrics page. The
@@ -168,6 +170,7 @@ impl Router {
                 openapi: None,
                 docs: None,
                 mounts: Vec::new(),
+                fallback: None,
             }),
         }
     }
@@ -468,6 +471,47 @@ impl Router {
         self
     }
 
+    /// Answers every request that is not for one of the router's methods
+    /// or endpoints with `service`: an axum app, a file server, any
+    /// `tower::Service` over `http::Request`. One server then serves both,
+    /// with its TLS, client certificates and graceful shutdown; the
+    /// fallback finds the peer's address and certificates in the request's
+    /// extensions ([`PeerAddr`](crate::server::PeerAddr),
+    /// [`PeerCertificates`](crate::server::PeerCertificates)).
+    ///
+    /// Methods, probes, metrics, `/openapi.json` and the docs page come
+    /// first; the fallback also takes `GET /` and every path that names no
+    /// method (a call to a method the router does not have gets the
+    /// fallback's answer, such as axum's 404, rather than `unimplemented`).
+    /// CORS set with [`cors`](Self::cors) applies to the RPCs only.
+    ///
+    /// ```
+    /// # use typerpc::{service, Message, Status};
+    /// # #[derive(Message, Clone, Debug, PartialEq)] pub struct Ping { pub n: i32 }
+    /// # pub struct EchoService;
+    /// # #[service] impl EchoService { async fn echo(&self, p: Ping) -> Result<Ping, Status> { Ok(p) } }
+    /// let rest = axum::Router::new()
+    ///     .route("/api/v1/stats", axum::routing::get(|| async { "{}" }));
+    /// let server = typerpc::Server::new()
+    ///     .add(EchoService) // POST /echo.v1.EchoService/Echo
+    ///     .fallback(rest); // GET /api/v1/stats, and axum's 404 for the rest
+    /// ```
+    pub fn fallback<S, B>(mut self, service: S) -> Router
+    where
+        S: tower_service::Service<Request<super::FallbackBody>, Response = Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        S::Future: Send + 'static,
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        self.inner_mut().fallback = Some(super::fallback::Fallback::new(service));
+        self
+    }
+
     /// Tells the companions that the server is shutting down (health
     /// answers NOT_SERVING from then on).
     pub fn shutting_down(&self) {
@@ -585,7 +629,7 @@ where
             }
             let path = request.uri().path();
             if request.method() == http::Method::GET {
-                if path == "/" {
+                if path == "/" && inner.fallback.is_none() {
                     let links = super::index::Links {
                         openapi: inner.openapi.as_deref(),
                         docs: inner.docs.as_ref().map(|(path, _)| path.as_str()),
@@ -613,6 +657,9 @@ where
                 .find(|(p, _)| p == path)
                 .map(|(_, m)| Arc::clone(m));
             let route = inner.routes.get(path.trim_start_matches('/'));
+            if let (None, None, Some(fallback)) = (&mount, route, &inner.fallback) {
+                return Ok(fallback.call(super::mount::boxed(request)).await);
+            }
             let answer = |request: Request<B>| async {
                 match mount {
                     Some(mount) => {

@@ -276,6 +276,33 @@ impl Server {
         self
     }
 
+    /// Serves `service` (an axum app, any `tower::Service` over
+    /// `http::Request`) for every request that is not an RPC or one of the
+    /// server's endpoints: see [`Router::fallback`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), typerpc::Error> {
+    /// let rest = axum::Router::new()
+    ///     .route("/api/v1/stats", axum::routing::get(|| async { "{}" }));
+    /// typerpc::Server::new().fallback(rest).serve().await
+    /// # }
+    /// ```
+    pub fn fallback<S, B>(mut self, service: S) -> Server
+    where
+        S: tower_service::Service<http::Request<super::FallbackBody>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        self.router = self.router.fallback(service);
+        self
+    }
+
     /// Changes the router (limits, extra types) with a function.
     pub fn configure(mut self, f: impl FnOnce(Router) -> Router) -> Server {
         self.router = f(self.router);
