@@ -5,6 +5,9 @@
 
 use std::net::SocketAddr;
 
+#[cfg(feature = "rest")]
+pub mod rest;
+
 use typerpc::server::shutdown_signal;
 use typerpc::Server;
 

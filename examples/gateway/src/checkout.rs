@@ -19,7 +19,8 @@ use crate::backends::order::CreateOrderRequest;
 use crate::backends::payment::PaymentRequest;
 use crate::backends::product::BulkProductsRequest;
 use crate::checkout_request::OrderRequest;
-use crate::errors::{backend_failed, detail};
+use crate::errors::backend_failed;
+use example_support::rest::detail;
 
 /// The handler.
 pub async fn mobile_checkout(

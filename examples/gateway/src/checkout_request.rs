@@ -8,9 +8,8 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use example_support::rest::{field, invalid, read_object, string, FieldError};
 use serde_json::{Map, Value};
-
-use crate::errors::{invalid, FieldError};
 
 /// The largest body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -40,24 +39,9 @@ impl OrderRequest {
     /// Reads and checks the body; the answer to send when it is not an
     /// order.
     pub async fn read(body: axum::body::Body) -> Result<OrderRequest, Response> {
-        let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-            let error = FieldError::new(
-                "too_large",
-                &["body"],
-                format!("the body is larger than {MAX_BODY} bytes"),
-            );
-            invalid(StatusCode::BAD_REQUEST, &[error])
-        })?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            let error =
-                FieldError::new("json_invalid", &["body"], format!("JSON decode error: {e}"));
-            invalid(StatusCode::UNPROCESSABLE_ENTITY, &[error])
-        })?;
+        let object = read_object(body, MAX_BODY).await?;
         let mut errors = Vec::new();
-        let Some(object) = value.as_object() else {
-            let error = FieldError::new("model_type", &["body"], "Input should be an object");
-            return Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, &[error]));
-        };
+        let object = &object;
         let user_id = string(object, &["body", "user_id"], &mut errors);
         let product_ids = string_list(object, &["body", "product_ids"], &mut errors);
         let card_token = match field(object, &["body", "payment_info"], &mut errors) {
@@ -85,49 +69,6 @@ impl OrderRequest {
                 })
             }
             _ => Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, &errors)),
-        }
-    }
-}
-
-/// The field at the end of `loc`, or a `missing` error.
-fn field<'a>(
-    object: &'a Map<String, Value>,
-    loc: &[&str],
-    errors: &mut Vec<FieldError>,
-) -> Option<&'a Value> {
-    let name = loc[loc.len() - 1];
-    match object.get(name) {
-        Some(Value::Null) | None => {
-            errors.push(FieldError::new("missing", loc, "Field required"));
-            None
-        }
-        Some(value) => Some(value),
-    }
-}
-
-/// A non-empty string field.
-fn string(
-    object: &Map<String, Value>,
-    loc: &[&str],
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    match field(object, loc, errors)? {
-        Value::String(s) if s.is_empty() => {
-            errors.push(FieldError::new(
-                "string_too_short",
-                loc,
-                "String should have at least 1 character",
-            ));
-            None
-        }
-        Value::String(s) => Some(s.clone()),
-        _ => {
-            errors.push(FieldError::new(
-                "string_type",
-                loc,
-                "Input should be a valid string",
-            ));
-            None
         }
     }
 }

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use typerpc::service::propagate_deadline;
 
-use crate::errors::{detail, invalid, FieldError};
+use example_support::rest::{detail, invalid, FieldError};
 
 /// The header in which a caller gives the request's time budget.
 pub const TIMEOUT_HEADER: &str = "x-request-timeout-ms";

@@ -17,7 +17,8 @@ use typerpc::{Code, Timestamp};
 
 use crate::app::Gateway;
 use crate::backends::user::UserRequest;
-use crate::errors::{backend_failed, invalid, FieldError};
+use crate::errors::backend_failed;
+use example_support::rest::{invalid, FieldError};
 
 /// The handler.
 pub async fn mobile_home(
