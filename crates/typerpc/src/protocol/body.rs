@@ -231,6 +231,43 @@ pub(crate) async fn drain<B>(body: std::pin::Pin<&mut B>)
 where
     B: http_body::Body,
 {
+    drain_within(body, DRAIN_BYTES, DRAIN_TIME).await
+}
+
+/// The most an HTTP/2 request body may declare (`content-length`) for the
+/// server to read it before an early answer, and how long it waits.
+const H2_DRAIN_BYTES: u64 = 64 * 1024;
+const H2_DRAIN_TIME: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Before an early answer over HTTP/2 (an unknown method, an interceptor's
+/// refusal): reads a small declared body that is on its way. Answering
+/// while the client is still sending makes the server reset the stream
+/// (`RST_STREAM`), and some clients (curl among them) then drop the
+/// answer they were sent. Bodies that declare no length or a large one
+/// are not waited for: those clients get the answer and the reset.
+pub(crate) async fn drain_small_h2<B>(body: std::pin::Pin<&mut B>, declared: Option<u64>)
+where
+    B: http_body::Body,
+{
+    if body.is_end_stream() || !declared.is_some_and(|n| n <= H2_DRAIN_BYTES) {
+        return;
+    }
+    drain_within(body, H2_DRAIN_BYTES as usize, H2_DRAIN_TIME).await
+}
+
+/// The `content-length` a request declares.
+pub(crate) fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// Reads and throws away up to `bytes` of a body for up to `time`.
+async fn drain_within<B>(body: std::pin::Pin<&mut B>, bytes: usize, time: std::time::Duration)
+where
+    B: http_body::Body,
+{
     use bytes::Buf;
     use http_body_util::BodyExt;
     let mut body = body;
@@ -242,13 +279,13 @@ where
             };
             if let Ok(data) = frame.into_data() {
                 seen = seen.saturating_add(data.remaining());
-                if seen > DRAIN_BYTES {
+                if seen > bytes {
                     return;
                 }
             }
         }
     };
-    let _ = tokio::time::timeout(DRAIN_TIME, read).await;
+    let _ = tokio::time::timeout(time, read).await;
 }
 
 #[cfg(test)]

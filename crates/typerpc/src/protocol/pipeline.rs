@@ -78,6 +78,8 @@ where
 {
     let (parts, body) = request.into_parts();
     let http1 = parts.version < Version::HTTP_2;
+    // For an early answer over HTTP/2 (see `drain_small_h2`).
+    let declared_length = super::body::declared_length(&parts.headers);
     match start(config, route, parts).await {
         Ok((call, method, query)) => {
             if method.is_streaming() {
@@ -92,6 +94,8 @@ where
             // the answer rather than a broken pipe.
             if http1 {
                 super::body::drain(std::pin::pin!(body)).await;
+            } else {
+                super::body::drain_small_h2(std::pin::pin!(body), declared_length).await;
             }
             answer
         }
