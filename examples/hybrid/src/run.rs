@@ -88,6 +88,15 @@ impl Doors {
         }
     }
 
+    /// Every typerpc service of the process on one router, for exporting
+    /// their `.proto` files (the partner service is served under
+    /// `/partner`, which its schema does not show).
+    pub fn services(&self) -> Router {
+        Router::new()
+            .add(PartnerConnectService::new(Arc::clone(&self.processor)))
+            .add(InternalService::new(Arc::clone(&self.processor)))
+    }
+
     /// The public port: REST and `/partner`, nothing internal. Health
     /// checks and probes answer for load balancers; reflection is off, so
     /// the public cannot list what the process serves.
