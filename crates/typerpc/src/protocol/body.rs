@@ -249,7 +249,7 @@ pub(crate) async fn drain_small_h2<B>(body: std::pin::Pin<&mut B>, declared: Opt
 where
     B: http_body::Body,
 {
-    if body.is_end_stream() || !declared.is_some_and(|n| n <= H2_DRAIN_BYTES) {
+    if body.is_end_stream() || declared.is_none_or(|n| n > H2_DRAIN_BYTES) {
         return;
     }
     drain_within(body, H2_DRAIN_BYTES as usize, H2_DRAIN_TIME).await
