@@ -57,10 +57,10 @@ async fn process(
     let start = Instant::now();
     let user = match authenticate(&api, &headers) {
         Ok(user) => user,
-        Err(answer) => return answer,
+        Err(refusal) => return refusal.answer(&api),
     };
-    if let Err(answer) = limit(&api, &format!("user:{user}")) {
-        return answer;
+    if let Err(refusal) = limit(&api, &format!("user:{user}")) {
+        return refusal.answer(&api);
     }
     let payload = match read_payload(body).await {
         Ok(payload) => payload,
@@ -86,8 +86,8 @@ async fn stats(
     peer: Option<axum::Extension<PeerAddr>>,
 ) -> Response {
     let client = peer.map_or_else(|| "unknown".to_string(), |p| p.0 .0.ip().to_string());
-    if let Err(answer) = limit(&api, &format!("address:{client}")) {
-        return answer;
+    if let Err(refusal) = limit(&api, &format!("address:{client}")) {
+        return refusal.answer(&api);
     }
     let stats = api.processor.stats();
     axum::Json(json!({
@@ -101,9 +101,46 @@ async fn stats(
     .into_response()
 }
 
-/// The user of the request's Bearer token: 401 without one (with
-/// `WWW-Authenticate: Bearer`), 403 for a token nobody holds.
-fn authenticate(api: &PublicApi, headers: &HeaderMap) -> Result<String, Response> {
+/// Why the REST door turned a request away, before reading its body.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Refusal {
+    /// No Bearer token: 401, with `WWW-Authenticate: Bearer`.
+    NotAuthenticated,
+    /// A token nobody holds: 403.
+    InvalidToken,
+    /// The client's bucket is empty: 429 with `Retry-After`.
+    RateLimited(Duration),
+}
+
+impl Refusal {
+    fn answer(self, api: &PublicApi) -> Response {
+        match self {
+            Refusal::NotAuthenticated => {
+                let mut answer = detail(StatusCode::UNAUTHORIZED, "Not authenticated");
+                answer
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                answer
+            }
+            Refusal::InvalidToken => detail(StatusCode::FORBIDDEN, "Invalid token"),
+            Refusal::RateLimited(wait) => {
+                let seconds = retry_after_seconds(wait);
+                let message = format!(
+                    "Rate limit exceeded: {}; retry in {seconds} s",
+                    api.limiter.rate()
+                );
+                let mut answer = detail(StatusCode::TOO_MANY_REQUESTS, message);
+                answer
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                answer
+            }
+        }
+    }
+}
+
+/// The user of the request's Bearer token.
+fn authenticate(api: &PublicApi, headers: &HeaderMap) -> Result<String, Refusal> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -111,37 +148,16 @@ fn authenticate(api: &PublicApi, headers: &HeaderMap) -> Result<String, Response
             let (scheme, token) = v.split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         })
-        .filter(|token| !token.is_empty());
-    let Some(token) = token else {
-        let mut answer = detail(StatusCode::UNAUTHORIZED, "Not authenticated");
-        answer
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return Err(answer);
-    };
-    api.tokens
-        .get(token)
-        .cloned()
-        .ok_or_else(|| detail(StatusCode::FORBIDDEN, "Invalid token"))
+        .filter(|token| !token.is_empty())
+        .ok_or(Refusal::NotAuthenticated)?;
+    api.tokens.get(token).cloned().ok_or(Refusal::InvalidToken)
 }
 
-/// Takes a call from `client`'s bucket; 429 with `Retry-After` (whole
-/// seconds, at least 1) when it is empty.
-fn limit(api: &PublicApi, client: &str) -> Result<(), Response> {
+/// Takes a call from `client`'s bucket.
+fn limit(api: &PublicApi, client: &str) -> Result<(), Refusal> {
     api.limiter.check(client).map_err(|wait| {
         api.processor.count_rate_limited();
-        let seconds = retry_after_seconds(wait);
-        let mut answer = detail(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Rate limit exceeded: {}; retry in {seconds} s",
-                api.limiter.rate()
-            ),
-        );
-        answer
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        answer
+        Refusal::RateLimited(wait)
     })
 }
 
