@@ -57,6 +57,33 @@ impl FrontService {
     }
 }
 
+/// A streaming front: each item calls the backend while the stream runs,
+/// after the handler's function has returned.
+pub struct StreamingFrontService {
+    backend: BackendServiceClient,
+}
+
+#[service(package = "deadlines.v1")]
+impl StreamingFrontService {
+    async fn relay_each(
+        &self,
+        nap: Nap,
+    ) -> Result<impl typerpc::Stream<Item = Result<Nap, Status>>, Status> {
+        use typerpc::stream::StreamExt;
+        let backend = self.backend.clone();
+        Ok(typerpc::stream::iter(0..2).then(move |_| {
+            let (backend, nap) = (backend.clone(), nap.clone());
+            async move {
+                let options = CallOptions::new().timeout(Duration::from_secs(30));
+                backend
+                    .sleep_with(nap, options)
+                    .await
+                    .map(|r| r.into_message())
+            }
+        }))
+    }
+}
+
 fn backend() -> (BackendService, Arc<Mutex<Vec<Option<Duration>>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     (BackendService { seen: seen.clone() }, seen)
@@ -111,6 +138,37 @@ async fn an_incoming_deadline_bounds_the_calls_its_handler_makes() {
     assert_eq!(reply, Nap { millis: 1 });
     let given = seen.lock().unwrap()[1].expect("a deadline");
     assert!(given > Duration::from_secs(20), "{given:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streaming_handlers_stream_is_bounded_by_the_incoming_deadline() {
+    use typerpc::stream::StreamExt;
+    let (service, seen) = backend();
+    let backend_server = TestServer::start(Router::new().add(service)).await;
+    let front = StreamingFrontService {
+        backend: BackendServiceClient::new(Client::new(&backend_server.url()).unwrap()),
+    };
+    let front_server = TestServer::start(Router::new().add(front)).await;
+    let client = StreamingFrontServiceClient::new(Client::new(&front_server.url()).unwrap());
+    let replies: Vec<_> = client
+        .relay_each_with(
+            Nap { millis: 1 },
+            CallOptions::new().timeout(Duration::from_secs(2)),
+        )
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(replies.len(), 2);
+    assert!(replies.iter().all(Result::is_ok), "{replies:?}");
+    // Both backend calls were made while the stream ran, and both got the
+    // incoming 2 s rather than their own 30 s.
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    for given in seen {
+        let given = given.expect("a deadline");
+        assert!(given <= Duration::from_secs(2), "the backend got {given:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -476,6 +476,15 @@ impl Call<'_> {
             Ok(responses) => responses,
             Err(status) => return self.failed(status, observer.as_deref()),
         };
+        if self.head.deadline.is_some() {
+            // Calls the handler's stream makes as it runs are bounded too,
+            // from its first poll on.
+            responses = crate::service::deadline::propagate_deadline_to_stream(
+                self.head.deadline,
+                responses,
+            )
+            .boxed();
+        }
         if self.wire.is_grpc() {
             // A stream that has already failed, or already ended, before
             // its first message is answered trailers-only, as grpc-go and

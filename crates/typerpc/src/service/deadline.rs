@@ -1,8 +1,9 @@
 //! The deadline of the call being served, propagated to the calls its
 //! handler makes.
 //!
-//! The server runs each unary handler (and the start of each streaming
-//! one) inside [`propagate_deadline`] with the deadline the caller sent;
+//! The server runs each unary handler, and each streaming handler and
+//! every poll of the stream it returns, inside [`propagate_deadline`] with
+//! the deadline the caller sent;
 //! a [`Client`](crate::Client) call made while it runs reads
 //! [`current_deadline`] and takes the earlier of its own timeout and
 //! that deadline. A gateway answering in 50 ms so never waits 2 s on a
@@ -27,7 +28,11 @@
 //! work wants.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
+
+use futures_util::Stream;
 
 tokio::task_local! {
     static CALL_DEADLINE: Option<Instant>;
@@ -51,6 +56,35 @@ pub fn propagate_deadline<F: Future>(
     CALL_DEADLINE.scope(deadline, future)
 }
 
+/// `stream` with `deadline` propagated to the client calls made while it
+/// produces each item: a streaming handler's stream runs after its
+/// function has returned, outside [`propagate_deadline`]'s scope.
+pub(crate) fn propagate_deadline_to_stream<S: Stream + Unpin>(
+    deadline: Option<Instant>,
+    stream: S,
+) -> DeadlineStream<S> {
+    DeadlineStream {
+        deadline: earliest(deadline, current_deadline()),
+        stream,
+    }
+}
+
+/// A stream polled with a deadline in force (see
+/// [`propagate_deadline_to_stream`]).
+pub(crate) struct DeadlineStream<S> {
+    deadline: Option<Instant>,
+    stream: S,
+}
+
+impl<S: Stream + Unpin> Stream for DeadlineStream<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        let deadline = self.deadline;
+        CALL_DEADLINE.sync_scope(deadline, || Pin::new(&mut self.stream).poll_next(cx))
+    }
+}
+
 /// The earlier of two optional deadlines.
 pub fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     match (a, b) {
@@ -63,6 +97,21 @@ pub fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_stream_sees_the_deadline_at_every_poll() {
+        use futures_util::StreamExt;
+        let soon = Instant::now() + Duration::from_millis(50);
+        let seen = futures_util::stream::iter(0..3).then(|_| async {
+            tokio::task::yield_now().await;
+            current_deadline()
+        });
+        let seen: Vec<_> = propagate_deadline_to_stream(Some(soon), Box::pin(seen))
+            .collect()
+            .await;
+        assert_eq!(seen, [Some(soon); 3]);
+        assert_eq!(current_deadline(), None);
+    }
 
     #[tokio::test]
     async fn the_deadline_is_seen_inside_only_and_nesting_never_extends_it() {

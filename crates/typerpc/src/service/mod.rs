@@ -148,7 +148,7 @@
 
 mod call;
 mod context;
-mod deadline;
+pub(crate) mod deadline;
 mod interceptor;
 mod method;
 mod peer;
