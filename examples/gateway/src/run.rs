@@ -5,7 +5,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use recommendation::RecommendationService;
 use tokio::net::TcpListener;
 use typerpc::service::{Before, Interceptor};
 use typerpc::{Context, Server};
@@ -73,6 +72,26 @@ impl Interceptor for Latency {
     }
 }
 
+/// The server of an RPC backend (every one but the inventory, which is
+/// REST), each call delayed by `delay`; each serves its OpenAPI document
+/// at `/openapi.json` and a docs page at `/docs`.
+pub fn backend_server(backend: Backend, delay: Duration) -> Option<Server> {
+    let server = match backend {
+        Backend::User => Server::new().add(UserService::new(delay)),
+        Backend::Product => Server::new().add(ProductService::new(delay)),
+        Backend::Payment => Server::new().add(PaymentService::new(delay)),
+        Backend::Order => Server::new().add(OrderService::new(delay)),
+        // Pattern 1's own server, documents included.
+        Backend::Recommendation if delay.is_zero() => return Some(recommendation::server()),
+        Backend::Recommendation => {
+            let server = recommendation::server();
+            return Some(server.configure(|router| router.intercept(Latency(delay))));
+        }
+        Backend::Inventory => return None,
+    };
+    Some(server.configure(|router| router.with_openapi("/openapi.json").with_docs("/docs")))
+}
+
 /// Serves `backend` on `listener` until `shutdown`, each call delayed by
 /// `delay`.
 pub async fn serve_backend(
@@ -81,26 +100,12 @@ pub async fn serve_backend(
     delay: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
-    let server = match backend {
-        Backend::User => Server::new().add(UserService::new(delay)),
-        Backend::Product => Server::new().add(ProductService::new(delay)),
-        Backend::Payment => Server::new().add(PaymentService::new(delay)),
-        Backend::Order => Server::new().add(OrderService::new(delay)),
-        Backend::Recommendation => {
-            let server = Server::new().add(RecommendationService::new());
-            if delay.is_zero() {
-                server
-            } else {
-                server.configure(|router| router.intercept(Latency(delay)))
-            }
-        }
-        Backend::Inventory => {
-            let app = inventory::app(Arc::new(Inventory::new(delay)));
-            return axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-                .map_err(|e| e.to_string());
-        }
+    let Some(server) = backend_server(backend, delay) else {
+        let app = inventory::app(Arc::new(Inventory::new(delay)));
+        return axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|e| e.to_string());
     };
     server
         .serve_on(listener, shutdown)
