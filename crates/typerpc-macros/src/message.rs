@@ -270,11 +270,74 @@ fn number_checks(name: &Ident, fields: &[FieldInfo], container: &ContainerAttrs)
     }
 }
 
+/// The value of `#[rpc(default = EXPR)]` for a field of type `ty`. A
+/// plain number takes the field's numeric type (`default = 20` on a `u32`
+/// is `20u32`, on an `f64` `20f64`), as a literal would in `let x: u32 =
+/// 20`; anything else is converted with `Into` (`default = "text"` on a
+/// `String`).
+fn default_value(ty: &syn::Type, expr: &syn::Expr) -> TokenStream {
+    const NUMERIC: [&str; 6] = ["i32", "i64", "u32", "u64", "f32", "f64"];
+    let numeric = match ty {
+        syn::Type::Path(path) if path.qself.is_none() => path
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .filter(|name| NUMERIC.contains(&name.as_str())),
+        _ => None,
+    };
+    let (negated, digits) = match plain_number(expr) {
+        // An integer fits any numeric type; a fraction only a float.
+        Some((negated, digits, is_float))
+            if !is_float || numeric.as_deref().is_some_and(|n| n.starts_with('f')) =>
+        {
+            (negated, Some(digits))
+        }
+        _ => (false, None),
+    };
+    match (numeric, digits) {
+        (Some(numeric), Some(digits)) => {
+            let typed: TokenStream = format!("{digits}{numeric}")
+                .parse()
+                .expect("a numeric literal");
+            let sign = negated.then(|| quote!(-));
+            quote_spanned!(expr.span()=> #sign #typed)
+        }
+        _ => quote_spanned!(expr.span()=> ::core::convert::Into::into(#expr)),
+    }
+}
+
+/// A number without a type suffix, possibly negated: whether it is
+/// negated, its digits, and whether it has a fraction or exponent.
+fn plain_number(expr: &syn::Expr) -> Option<(bool, String, bool)> {
+    let (negated, literal) = match expr {
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => (true, &**expr),
+        other => (false, other),
+    };
+    match literal {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) if int.suffix().is_empty() => Some((negated, int.base10_digits().to_string(), false)),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(float),
+            ..
+        }) if float.suffix().is_empty() => Some((negated, float.base10_digits().to_string(), true)),
+        _ => None,
+    }
+}
+
 fn default_impl(name: &Ident, fields: &[FieldInfo]) -> TokenStream {
     let inits = fields.iter().map(|f| {
         let ident = &f.ident;
         match &f.attrs.default {
-            Some(expr) => quote_spanned!(expr.span()=> #ident: ::core::convert::Into::into(#expr)),
+            Some(expr) => {
+                let value = default_value(&f.ty, expr);
+                quote_spanned!(expr.span()=> #ident: #value)
+            }
             // Spanned at the type: a type without `Default` is reported at the field.
             None => quote_spanned!(f.ty.span()=> #ident: ::core::default::Default::default()),
         }
@@ -306,7 +369,8 @@ fn wire_methods(name: &Ident, fields: &[FieldInfo]) -> TokenStream {
             let default = f.attrs.default.as_ref().expect("checked");
             encodes.push(quote!(#t::encode_present(&self.#ident, #tag, buf);));
             lens.push(quote!(#t::present_len(&self.#ident, #tag)));
-            clears.push(quote!(self.#ident = ::core::convert::Into::into(#default);));
+            let value = default_value(&f.ty, default);
+            clears.push(quote!(self.#ident = #value;));
             arms.push(quote!(#tag => #t::merge_present(&mut self.#ident, tag, #tag, wire_type, buf, ctx) #push,));
         } else {
             let t = f.field_trait();
@@ -398,7 +462,12 @@ fn message_impl(
         let rules = f.attrs.rules.describe();
         let (shape, default) = if let Some(expr) = &f.attrs.default {
             let t = f.optional_trait();
-            let text = expr.to_token_stream().to_string();
+            // A number as written in `.proto` (`-7`, `5000000000`), not as
+            // Rust tokens (`- 7`, `5_000_000_000`).
+            let text = match plain_number(expr) {
+                Some((negated, digits, _)) => format!("{}{digits}", if negated { "-" } else { "" }),
+                None => expr.to_token_stream().to_string(),
+            };
             (
                 quote!(#t::OPTIONAL_SHAPE),
                 quote!(::core::option::Option::Some(#text)),
@@ -482,11 +551,12 @@ fn json_impl(fields: &[FieldInfo]) -> TokenStream {
         };
         if let Some(default) = &f.attrs.default {
             let t = f.optional_trait();
+            let value = default_value(&f.ty, default);
             writes.push(quote!(#t::write_json_present(&self.#ident, #json_name, w);));
             arms.push(quote! {
                 #keys => {
                     if !#t::JSON_NULL_IS_VALUE && p.take_null()? {
-                        self.#ident = ::core::convert::Into::into(#default);
+                        self.#ident = #value;
                         ::core::result::Result::Ok(())
                     } else {
                         #t::merge_json_present(&mut self.#ident, p)

@@ -388,6 +388,37 @@ fn declared_defaults_apply_when_absent_in_binary_and_json() {
     let _ = (HashMap::<u8, u8>::new(), BTreeMap::<u8, u8>::new());
 }
 
+/// Plain numbers as defaults take the field's type: no `20u32` needed.
+#[derive(typerpc::Message, Clone, Debug, PartialEq)]
+pub struct NumericDefaults {
+    #[rpc(default = 20)]
+    pub unsigned: u32,
+    #[rpc(default = 5_000_000_000)]
+    pub wide: u64,
+    #[rpc(default = -7)]
+    pub negative: i64,
+    #[rpc(default = 1)]
+    pub ratio: f64,
+    #[rpc(default = 0.5)]
+    pub half: f32,
+}
+
+#[test]
+fn plain_number_defaults_take_the_fields_type() {
+    let decoded = NumericDefaults::decode(&[][..]).unwrap();
+    assert_eq!(
+        decoded,
+        NumericDefaults {
+            unsigned: 20,
+            wide: 5_000_000_000,
+            negative: -7,
+            ratio: 1.0,
+            half: 0.5,
+        }
+    );
+    assert_eq!(NumericDefaults::from_json("{}").unwrap(), decoded);
+}
+
 // --- the OpenAPI document's JSON Schemas admit our JSON ------------------------
 
 /// A service carrying `Everything`, for its OpenAPI document.

@@ -149,7 +149,7 @@ pub struct ListUserOrdersRequest {
     #[rpc(min_len = 1, max_len = 64)]
     pub user_id: String,
     /// At most this many orders; 20 when left out.
-    #[rpc(default = 20u32, ge = 1, le = 100)]
+    #[rpc(default = 20, ge = 1, le = 100)]
     pub page_size: u32,
     /// The `next_page_token` of the previous page; empty for the first.
     #[rpc(max_len = 32)]
