@@ -456,3 +456,60 @@ fn regions_show_replacements_without_indentation() {
     assert_eq!(blocks.len(), 1);
     assert_eq!(blocks[0].1, "let a = 1;\n");
 }
+
+/// Every `cargo run -p NAME` the README shows names a package of the
+/// workspace that `cargo run` can run without `--bin`: one binary, or a
+/// `default-run`. (A second binary added to an example once broke the
+/// README's main command.)
+#[test]
+fn every_cargo_run_in_the_readme_picks_one_binary() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut names: Vec<&str> = readme
+        .split("cargo run -p ")
+        .skip(1)
+        .filter_map(|rest| rest.split(|c: char| c.is_whitespace() || c == '`').next())
+        // `cargo run -p NAME` in prose is a placeholder.
+        .filter(|name| !name.chars().any(|c| c.is_ascii_uppercase()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    assert!(names.contains(&"recommendation"), "{names:?}");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .current_dir(&root)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let packages = metadata["packages"].as_array().unwrap();
+    for name in names {
+        let package = packages
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("the README runs `cargo run -p {name}`: no such package"));
+        let bins: Vec<&str> = package["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "bin"))
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        let default_run = package["default_run"].as_str();
+        assert!(
+            bins.len() == 1 || default_run.is_some_and(|d| bins.contains(&d)),
+            "`cargo run -p {name}` cannot choose among {bins:?}: set `default-run` in its Cargo.toml"
+        );
+    }
+}
