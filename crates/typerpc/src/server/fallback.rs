@@ -19,7 +19,7 @@ pub type FallbackBody = MountBody;
 
 /// The fallback, its service and response body types erased.
 #[derive(Clone)]
-pub(crate) struct Fallback(Arc<dyn Answer>);
+pub(crate) struct Fallback(Arc<dyn FallbackService>);
 
 impl std::fmt::Debug for Fallback {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27,18 +27,21 @@ impl std::fmt::Debug for Fallback {
     }
 }
 
-/// What the router calls; one implementation per service type.
-trait Answer: Send + Sync + 'static {
+/// A service a router can fall back to (see
+/// [`Router::fallback`](super::Router::fallback)): any cloneable
+/// `tower::Service` over `http::Request<FallbackBody>` answering with an
+/// `http::Response` whose body yields [`Bytes`], such as an axum `Router`
+/// or a tower-http `ServeDir`. Implemented for every such service.
+pub trait FallbackService: Send + Sync + 'static {
+    /// Answers `request`. A service that fails instead of answering is a
+    /// 500, logged, with nothing of the error in the body.
     fn answer(
         &self,
         request: Request<FallbackBody>,
     ) -> Pin<Box<dyn Future<Output = Response<RpcBody>> + Send>>;
 }
 
-/// A service and what it needs to be called from a shared reference.
-struct Wrapped<S>(S);
-
-impl<S, B> Answer for Wrapped<S>
+impl<S, B> FallbackService for S
 where
     S: tower_service::Service<Request<FallbackBody>, Response = Response<B>>
         + Clone
@@ -55,7 +58,7 @@ where
         request: Request<FallbackBody>,
     ) -> Pin<Box<dyn Future<Output = Response<RpcBody>> + Send>> {
         // A clone, made ready before its call, as tower's contract asks.
-        let call = tower::util::ServiceExt::oneshot(self.0.clone(), request);
+        let call = tower::util::ServiceExt::oneshot(self.clone(), request);
         // A combinator, not an async block: the compiler cannot see that
         // an async block awaiting `S::Future` is `Send` (its check asks for
         // every lifetime of the body's boxed error type).
@@ -70,19 +73,8 @@ where
 
 impl Fallback {
     /// Wraps `service`.
-    pub(crate) fn new<S, B>(service: S) -> Fallback
-    where
-        S: tower_service::Service<Request<FallbackBody>, Response = Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-        S::Future: Send + 'static,
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
-        Fallback(Arc::new(Wrapped(service)))
+    pub(crate) fn new(service: impl FallbackService) -> Fallback {
+        Fallback(Arc::new(service))
     }
 
     /// The fallback's answer to `request`.

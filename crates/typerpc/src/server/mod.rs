@@ -17,7 +17,7 @@ mod tls;
 pub use crate::protocol::{Limits, RpcBody};
 pub use crate::service::{PeerAddr, PeerCertificates};
 pub use cors::Cors;
-pub use fallback::FallbackBody;
+pub use fallback::{FallbackBody, FallbackService};
 pub use router::{Router, RouterFuture};
 pub use serve::{
     shutdown_signal, ConnectionSettings, Error, LayerError, LayeredBody, LayeredService, Server,

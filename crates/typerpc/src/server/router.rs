@@ -496,18 +496,7 @@ impl Router {
     ///     .add(EchoService) // POST /echo.v1.EchoService/Echo
     ///     .fallback(rest); // GET /api/v1/stats, and axum's 404 for the rest
     /// ```
-    pub fn fallback<S, B>(mut self, service: S) -> Router
-    where
-        S: tower_service::Service<Request<super::FallbackBody>, Response = Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-        S::Future: Send + 'static,
-        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
+    pub fn fallback(mut self, service: impl super::FallbackService) -> Router {
         self.inner_mut().fallback = Some(super::fallback::Fallback::new(service));
         self
     }

@@ -287,18 +287,7 @@ impl Server {
     /// typerpc::Server::new().fallback(rest).serve().await
     /// # }
     /// ```
-    pub fn fallback<S, B>(mut self, service: S) -> Server
-    where
-        S: tower_service::Service<http::Request<super::FallbackBody>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Error: Into<BoxError>,
-        S::Future: Send + 'static,
-        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        B::Error: Into<BoxError>,
-    {
+    pub fn fallback(mut self, service: impl super::FallbackService) -> Server {
         self.router = self.router.fallback(service);
         self
     }
