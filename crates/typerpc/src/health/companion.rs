@@ -7,8 +7,8 @@ use std::any::Any;
 use std::sync::{Arc, Mutex};
 
 use super::{HealthReporter, HealthService};
-use crate::protocol::RpcBody;
 use crate::schema::model::ServiceSchema;
+use crate::server::endpoint::Placement;
 use crate::server::router::{Catalog, Companion};
 use crate::service::{Method, Service};
 use crate::Router;
@@ -33,10 +33,6 @@ impl Companion for Health {
             }
         }
         vec![(super::service_schema(), Arc::clone(&self.service).methods())]
-    }
-
-    fn answer_probe(&self, request: &http::request::Parts) -> http::Response<RpcBody> {
-        super::probe::answer(&self.reporter, request)
     }
 
     fn shutdown(&self) {
@@ -70,8 +66,9 @@ impl Router {
     pub fn without_health(self) -> Router {
         // The probes read the health statuses: they go with them.
         self.detach::<Health>()
-            .without_endpoint("/healthz")
-            .without_endpoint("/ready")
+            .without_endpoints::<super::probe::Live>()
+            .without_endpoints::<super::probe::Ready>()
+            .without_endpoints::<super::probe::HealthProbe>()
     }
 
     /// The health statuses this router reports, when the health service is
@@ -86,11 +83,12 @@ impl Router {
     /// `?service=package.Service` asks about one service (404 if unknown).
     /// Turns the health service on.
     pub fn health_probe(self, path: impl Into<String>) -> Router {
-        let mut path = path.into();
-        if !path.starts_with('/') {
-            path.insert(0, '/');
-        }
-        self.with_health().probe::<Health>(path)
+        let router = self.with_health();
+        let Some(reporter) = router.health().cloned() else {
+            return router;
+        };
+        let probe = Arc::new(super::probe::HealthProbe(reporter));
+        router.endpoint(path, Placement::Operational, probe)
     }
 
     /// Answers Kubernetes' `httpGet` probes: `GET /healthz` (live) is 200
@@ -105,7 +103,15 @@ impl Router {
             return router;
         };
         router
-            .endpoint("/healthz", Arc::new(super::probe::Live))
-            .endpoint("/ready", Arc::new(super::probe::Ready(reporter)))
+            .endpoint(
+                "/healthz",
+                Placement::Operational,
+                Arc::new(super::probe::Live),
+            )
+            .endpoint(
+                "/ready",
+                Placement::Operational,
+                Arc::new(super::probe::Ready(reporter)),
+            )
     }
 }

@@ -11,11 +11,21 @@ use http::{header, HeaderValue, Method, Response, StatusCode};
 
 use super::{HealthReporter, ServingStatus};
 use crate::protocol::RpcBody;
+use crate::server::endpoint::HeadEndpoint;
 
-/// Answers a probe: 200 `SERVING`, 503 otherwise, 404 for an unknown
-/// service (`?service=package.Service`), 405 for a verb other than GET or
-/// HEAD.
-pub(crate) fn answer(health: &HealthReporter, request: &http::request::Parts) -> Response<RpcBody> {
+/// A health probe at a path of the user's choosing
+/// ([`Router::health_probe`](crate::Router::health_probe)): 200 `SERVING`,
+/// 503 otherwise, 404 for an unknown service (`?service=package.Service`),
+/// 405 for a verb other than GET or HEAD.
+pub(crate) struct HealthProbe(pub HealthReporter);
+
+impl HeadEndpoint for HealthProbe {
+    fn answer(&self, request: &http::request::Parts) -> Response<RpcBody> {
+        answer(&self.0, request)
+    }
+}
+
+fn answer(health: &HealthReporter, request: &http::request::Parts) -> Response<RpcBody> {
     if let Some(refusal) = refuse_verb(request) {
         return refusal;
     }
@@ -41,7 +51,7 @@ pub(crate) fn answer(health: &HealthReporter, request: &http::request::Parts) ->
 /// `/healthz`: alive whenever the process answers at all.
 pub(crate) struct Live;
 
-impl crate::server::router::Endpoint for Live {
+impl HeadEndpoint for Live {
     fn answer(&self, request: &http::request::Parts) -> Response<RpcBody> {
         if let Some(refusal) = refuse_verb(request) {
             return refusal;
@@ -53,7 +63,7 @@ impl crate::server::router::Endpoint for Live {
 /// `/ready`: every service SERVING and the server not shutting down.
 pub(crate) struct Ready(pub HealthReporter);
 
-impl crate::server::router::Endpoint for Ready {
+impl HeadEndpoint for Ready {
     fn answer(&self, request: &http::request::Parts) -> Response<RpcBody> {
         if let Some(refusal) = refuse_verb(request) {
             return refusal;

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use http::{HeaderMap, Request, Response};
+use http::{HeaderMap, Request};
 use http_body_util::BodyExt;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -18,7 +18,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use super::tools::{self, ToolSpec};
 use super::McpTools;
 use crate::protocol::RpcBody;
-use crate::server::mount::{Mount, MountBody, MountFuture};
+use crate::server::endpoint::{Endpoint, EndpointBody, EndpointFuture};
 use crate::Router;
 
 /// One MCP session's handler. Over HTTP it finds the router in the
@@ -158,8 +158,8 @@ impl HttpMount {
     }
 }
 
-impl Mount for HttpMount {
-    fn call(&self, router: Router, mut request: Request<MountBody>) -> MountFuture {
+impl Endpoint for HttpMount {
+    fn call(&self, router: Router, mut request: Request<EndpointBody>) -> EndpointFuture {
         request.extensions_mut().insert(router);
         let mut service = self.service.clone();
         Box::pin(async move {
@@ -167,11 +167,11 @@ impl Mount for HttpMount {
                 Ok(response) => response,
                 Err(never) => match never {},
             };
-            let (parts, body) = response.into_parts();
-            let frames = http_body_util::BodyStream::new(body.map_err(|_| ()));
-            let frames =
-                futures_util::StreamExt::filter_map(frames, |frame| async move { frame.ok() });
-            Response::from_parts(parts, RpcBody::streaming(frames))
+            response.map(|body| RpcBody::foreign(body.map_err(Into::into).boxed_unsync()))
         })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

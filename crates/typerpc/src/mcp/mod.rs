@@ -88,11 +88,8 @@ impl crate::Router {
     /// HTTP transport at `path` (`/mcp`), on the router's own port. Calls go
     /// through the router's interceptors.
     pub fn with_mcp(self, path: impl Into<String>, tools: McpTools) -> crate::Router {
-        let mut path = path.into();
-        if !path.starts_with('/') {
-            path.insert(0, '/');
-        }
-        self.mount(path, Arc::new(handler::HttpMount::new(Arc::new(tools))))
+        let endpoint = Arc::new(handler::HttpMount::new(Arc::new(tools)));
+        self.endpoint(path, crate::server::endpoint::Placement::Beside, endpoint)
     }
 }
 

@@ -18,7 +18,7 @@ use prometheus_client::registry::Registry;
 
 use super::exposition;
 use crate::protocol::RpcBody;
-use crate::server::router::Endpoint;
+use crate::server::endpoint::{HeadEndpoint, Placement};
 use crate::service::telemetry::split_procedure;
 use crate::service::{Before, Context, Interceptor, Outcome, Protocol};
 use crate::{Code, Router};
@@ -263,7 +263,7 @@ impl Interceptor for Prometheus {
     }
 }
 
-impl Endpoint for Prometheus {
+impl HeadEndpoint for Prometheus {
     fn answer(&self, request: &http::request::Parts) -> Response<RpcBody> {
         let mut response =
             if request.method == http::Method::GET || request.method == http::Method::HEAD {
@@ -304,7 +304,10 @@ impl Router {
 
     /// [`metrics`](Self::metrics), answering at `path` instead.
     pub fn metrics_at(self, path: &str, metrics: &Prometheus) -> Router {
-        self.intercept_shared(Arc::new(metrics.clone()))
-            .endpoint(path, Arc::new(metrics.clone()))
+        self.intercept_shared(Arc::new(metrics.clone())).endpoint(
+            path,
+            Placement::Operational,
+            Arc::new(metrics.clone()),
+        )
     }
 }

@@ -13,6 +13,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use super::endpoint::boxed;
 use super::router::Router;
 use crate::protocol::RpcBody;
 
@@ -39,9 +40,15 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, stop: watch::Re
         let mut stop = stop.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
-                let (parts, _) = request.into_parts();
-                let response = router.answer_endpoint(&parts).unwrap_or_else(not_found);
-                async move { Ok::<_, Infallible>(response) }
+                let endpoint = router.operational_endpoint(request.uri().path());
+                let router = router.clone();
+                async move {
+                    let response = match endpoint {
+                        Some(endpoint) => endpoint.call(router, boxed(request)).await,
+                        None => not_found(),
+                    };
+                    Ok::<_, Infallible>(response)
+                }
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service);

@@ -11,11 +11,10 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::BodyExt;
 
-use super::mount::MountBody;
 use crate::protocol::RpcBody;
 
 /// The body of a request the fallback gets: the request's own body, boxed.
-pub type FallbackBody = MountBody;
+pub type FallbackBody = super::endpoint::EndpointBody;
 
 /// The fallback, its service and response body types erased.
 #[derive(Clone)]

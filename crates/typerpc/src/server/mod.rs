@@ -4,12 +4,9 @@
 mod admin;
 mod cors;
 mod docs;
+pub(crate) mod endpoint;
 mod fallback;
 mod index;
-// Only the `mcp` feature mounts anything so far; the fallback shares its
-// request body.
-#[cfg_attr(not(feature = "mcp"), allow(dead_code))]
-pub(crate) mod mount;
 pub(crate) mod router;
 mod serve;
 mod tls;

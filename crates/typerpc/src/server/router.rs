@@ -2,7 +2,8 @@
 //! (`/{package}.{Service}/{Method}`) and hands it to the protocol
 //! pipeline, with the interceptors that apply to it.
 //!
-//! It is a method table plus CORS and plain-HTTP probes: everything about
+//! It is a method table plus CORS and a table of plain-HTTP endpoints
+//! (probes, metrics, documents; see `endpoint`): everything about
 //! the call itself happens in the protocol layer below. Standard services
 //! (health, reflection) are [`Companion`]s: services that follow the
 //! router's set of services, attached by the modules that define them.
@@ -27,6 +28,8 @@ use crate::protocol::pipeline::{self, Route};
 use crate::protocol::{Limits, RpcBody};
 use crate::schema::model::{MessageSchema, ServiceSchema};
 use crate::service::{Chain, Interceptor, Method, Service};
+
+use super::endpoint::{Endpoint, Placement};
 use crate::TypeRegistry;
 
 /// Routes requests to the methods of the services added to it.
@@ -55,29 +58,14 @@ struct Inner {
     cors: Option<super::cors::Cors>,
     interceptors: Vec<(Scope, Arc<dyn Interceptor>)>,
     companions: Vec<Arc<dyn Companion>>,
-    /// The path answering plain-HTTP probes, and who answers it.
-    probe: Option<(String, Arc<dyn Companion>)>,
-    /// The path serving the OpenAPI document.
-    openapi: Option<String>,
-    /// The path serving the docs page, and the page.
-    docs: Option<(String, crate::openapi::DocsPage)>,
-    /// Plain-HTTP endpoints by path.
-    mounts: Vec<(String, Arc<dyn super::mount::Mount>)>,
-    /// Plain-HTTP endpoints beside the RPCs (`/ready`, `/metrics`), by path.
-    endpoints: Vec<(String, Arc<dyn Endpoint>)>,
-    /// Whether the endpoints answer on this router's port; off when the
-    /// server serves them on an admin port instead.
+    /// Plain-HTTP endpoints beside the RPCs (`/ready`, `/metrics`,
+    /// `/openapi.json`, `/mcp`), by path.
+    endpoints: Vec<super::endpoint::Entry>,
+    /// Whether the operational endpoints answer on this router's port; off
+    /// when the server serves them on an admin port instead.
     endpoints_here: bool,
     /// Who answers requests for no method or endpoint of this router.
     fallback: Option<super::fallback::Fallback>,
-}
-
-/// A plain-HTTP endpoint beside the RPCs: a probe, a metrics page. The
-/// modules that define them attach them ([`Router::endpoint`]), so the
-/// router knows none.
-pub(crate) trait Endpoint: Send + Sync + 'static {
-    /// Answers a request for the endpoint's path.
-    fn answer(&self, request: &http::request::Parts) -> Response<RpcBody>;
 }
 
 /// Which methods an interceptor applies to.
@@ -110,12 +98,6 @@ pub(crate) trait Companion: Send + Sync + 'static {
     /// The services it serves, to be routed and described beside the
     /// user's. Called again whenever the user's services change.
     fn serve(&self, catalog: &Catalog<'_>) -> Vec<(&'static ServiceSchema, Vec<Method>)>;
-
-    /// Answers a plain-HTTP probe at the path the companion was given.
-    fn answer_probe(&self, request: &http::request::Parts) -> Response<RpcBody> {
-        let _ = request;
-        Response::new(RpcBody::empty())
-    }
 
     /// The server is shutting down.
     fn shutdown(&self) {}
@@ -164,12 +146,8 @@ impl Router {
                 cors: None,
                 interceptors: Vec::new(),
                 companions: Vec::new(),
-                probe: None,
                 endpoints: Vec::new(),
                 endpoints_here: true,
-                openapi: None,
-                docs: None,
-                mounts: Vec::new(),
                 fallback: None,
             }),
         }
@@ -303,9 +281,13 @@ impl Router {
     /// let router = typerpc::Router::new().with_openapi("/openapi.json").with_docs("/docs");
     /// # let _ = router;
     /// ```
-    pub fn with_openapi(mut self, path: impl Into<String>) -> Router {
-        self.inner_mut().openapi = Some(absolute(path.into()));
-        self
+    pub fn with_openapi(self, path: impl Into<String>) -> Router {
+        self.without_endpoints::<super::docs::OpenApiDocument>()
+            .endpoint(
+                path,
+                Placement::Beside,
+                Arc::new(super::docs::OpenApiDocument),
+            )
     }
 
     /// Serves a page at `path` that shows the OpenAPI document and lets a
@@ -319,17 +301,22 @@ impl Router {
 
     /// Like [`with_docs`](Self::with_docs), with the page configured (the
     /// viewer's URL, the title).
-    pub fn with_docs_page(
-        mut self,
-        path: impl Into<String>,
-        page: crate::openapi::DocsPage,
-    ) -> Router {
-        let inner = self.inner_mut();
-        inner.docs = Some((absolute(path.into()), page));
-        if inner.openapi.is_none() {
-            inner.openapi = Some("/openapi.json".into());
-        }
-        self
+    pub fn with_docs_page(self, path: impl Into<String>, page: crate::openapi::DocsPage) -> Router {
+        let router = if self
+            .endpoint_path::<super::docs::OpenApiDocument>()
+            .is_none()
+        {
+            self.with_openapi("/openapi.json")
+        } else {
+            self
+        };
+        router
+            .without_endpoints::<super::docs::DocsPageEndpoint>()
+            .endpoint(
+                path,
+                Placement::Beside,
+                Arc::new(super::docs::DocsPageEndpoint(page)),
+            )
     }
 
     /// The OpenAPI document of the services added (the one
@@ -397,13 +384,6 @@ impl Router {
             let prefix = format!("{}.{}/", schema.package, schema.name);
             inner.routes.retain(|path, _| !path.starts_with(&prefix));
         }
-        if inner
-            .probe
-            .as_ref()
-            .is_some_and(|(_, c)| c.as_any().is::<C>())
-        {
-            inner.probe = None;
-        }
         inner.refresh_companions();
         self
     }
@@ -416,59 +396,52 @@ impl Router {
             .find_map(|c| c.as_any().downcast_ref::<C>())
     }
 
-    /// Has the companion of type `C` answer plain-HTTP requests for `path`.
-    pub(crate) fn probe<C: Companion>(mut self, path: String) -> Router {
-        let inner = self.inner_mut();
-        if let Some(companion) = inner.companions.iter().find(|c| c.as_any().is::<C>()) {
-            inner.probe = Some((path, Arc::clone(companion)));
-        }
-        self
-    }
-
     /// Answers plain-HTTP requests for `path` with `endpoint` (replacing
-    /// one already there).
-    pub(crate) fn endpoint(mut self, path: &str, endpoint: Arc<dyn Endpoint>) -> Router {
-        let mut path = path.to_string();
-        if !path.starts_with('/') {
-            path.insert(0, '/');
-        }
+    /// one already there), placed as `placement` says.
+    pub(crate) fn endpoint(
+        mut self,
+        path: impl Into<String>,
+        placement: Placement,
+        endpoint: Arc<dyn Endpoint>,
+    ) -> Router {
+        let path = super::endpoint::absolute(path);
         let inner = self.inner_mut();
-        inner.endpoints.retain(|(p, _)| *p != path);
-        inner.endpoints.push((path, endpoint));
+        inner.endpoints.retain(|e| e.path != path);
+        inner.endpoints.push(super::endpoint::Entry {
+            path,
+            placement,
+            endpoint,
+        });
         self
     }
 
-    /// Stops answering plain-HTTP requests for `path`.
-    pub(crate) fn without_endpoint(mut self, path: &str) -> Router {
-        self.inner_mut().endpoints.retain(|(p, _)| p != path);
+    /// Removes every endpoint of type `E`.
+    pub(crate) fn without_endpoints<E: Endpoint>(mut self) -> Router {
+        self.inner_mut()
+            .endpoints
+            .retain(|e| !e.endpoint.as_any().is::<E>());
         self
     }
 
-    /// Leaves the plain-HTTP endpoints to another port (the server's
+    /// The path of the (first) endpoint of type `E`.
+    pub(crate) fn endpoint_path<E: Endpoint>(&self) -> Option<&str> {
+        self.inner.endpoint_path::<E>()
+    }
+
+    /// Leaves the operational endpoints to another port (the server's
     /// admin port): this router no longer answers them.
     pub(crate) fn endpoints_elsewhere(mut self) -> Router {
         self.inner_mut().endpoints_here = false;
         self
     }
 
-    /// The answer of the endpoint at the request's path, if there is one.
-    pub(crate) fn answer_endpoint(
-        &self,
-        request: &http::request::Parts,
-    ) -> Option<Response<RpcBody>> {
-        let path = request.uri.path();
-        let endpoint = self.inner.endpoints.iter().find(|(p, _)| p == path)?;
-        Some(endpoint.1.answer(request))
-    }
-
-    /// Answers every request for `path` with `mount` (replacing what was
-    /// mounted there).
-    #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
-    pub(crate) fn mount(mut self, path: String, mount: Arc<dyn super::mount::Mount>) -> Router {
-        let inner = self.inner_mut();
-        inner.mounts.retain(|(p, _)| *p != path);
-        inner.mounts.push((path, mount));
-        self
+    /// The operational endpoint at `path`, for the admin port.
+    pub(crate) fn operational_endpoint(&self, path: &str) -> Option<Arc<dyn Endpoint>> {
+        self.inner
+            .endpoints
+            .iter()
+            .find(|e| e.placement == Placement::Operational && e.path == path)
+            .map(|e| Arc::clone(&e.endpoint))
     }
 
     /// Answers every request that is not for one of the router's methods
@@ -511,6 +484,25 @@ impl Router {
 }
 
 impl Inner {
+    /// The path of the (first) endpoint of type `E`.
+    fn endpoint_path<E: Endpoint>(&self) -> Option<&str> {
+        self.endpoints
+            .iter()
+            .find(|e| e.endpoint.as_any().is::<E>())
+            .map(|e| e.path.as_str())
+    }
+
+    /// The endpoint answering `path` on this router's port.
+    fn endpoint_at(&self, path: &str) -> Option<(Arc<dyn Endpoint>, Placement)> {
+        if self.endpoints.is_empty() {
+            return None;
+        }
+        self.endpoints
+            .iter()
+            .find(|e| e.path == path && (self.endpoints_here || e.placement == Placement::Beside))
+            .map(|e| (Arc::clone(&e.endpoint), e.placement))
+    }
+
     /// Routes the methods of one service.
     fn insert_methods(&mut self, schema: &'static ServiceSchema, methods: Vec<Method>) {
         let prefix = format!("{}.{}", schema.package, schema.name);
@@ -574,15 +566,6 @@ impl Inner {
     }
 }
 
-/// `path` with a leading `/`.
-fn absolute(path: String) -> String {
-    if path.starts_with('/') {
-        path
-    } else {
-        format!("/{path}")
-    }
-}
-
 /// The future a [`Router`] returns.
 pub type RouterFuture = Pin<Box<dyn Future<Output = Result<Response<RpcBody>, Infallible>> + Send>>;
 
@@ -603,59 +586,45 @@ where
     fn call(&mut self, request: Request<B>) -> RouterFuture {
         let inner = Arc::clone(&self.inner);
         Box::pin(async move {
-            if let Some((path, companion)) = &inner.probe {
-                if request.uri().path() == path {
-                    let (parts, _) = request.into_parts();
-                    return Ok(companion.answer_probe(&parts));
-                }
-            }
-            if inner.endpoints_here && !inner.endpoints.is_empty() {
-                let path = request.uri().path();
-                if let Some((_, endpoint)) = inner.endpoints.iter().find(|(p, _)| p == path) {
-                    let (parts, _) = request.into_parts();
-                    return Ok(endpoint.answer(&parts));
-                }
-            }
             let path = request.uri().path();
-            if request.method() == http::Method::GET {
-                if path == "/" && inner.fallback.is_none() {
-                    let links = super::index::Links {
-                        openapi: inner.openapi.as_deref(),
-                        docs: inner.docs.as_ref().map(|(path, _)| path.as_str()),
-                    };
-                    return Ok(super::index::answer(
-                        &inner.services,
-                        &inner.standard_services(),
-                        &links,
-                    ));
-                }
-                if inner.openapi.as_deref() == Some(path) {
-                    return Ok(super::docs::openapi(&Router {
+            let endpoint = inner.endpoint_at(path);
+            let route = inner.routes.get(path.trim_start_matches('/'));
+            match &endpoint {
+                // Probes and metrics answer as they are: no CORS.
+                Some((endpoint, Placement::Operational)) => {
+                    let router = Router {
                         inner: Arc::clone(&inner),
-                    }));
+                    };
+                    return Ok(endpoint.call(router, super::endpoint::boxed(request)).await);
                 }
-                if let (Some((docs, page)), Some(openapi)) = (&inner.docs, &inner.openapi) {
-                    if docs == path {
-                        return Ok(super::docs::page(page, docs, openapi));
+                Some((_, Placement::Beside)) => {}
+                None if route.is_some() => {}
+                None => {
+                    if let Some(fallback) = &inner.fallback {
+                        return Ok(fallback.call(super::endpoint::boxed(request)).await);
+                    }
+                    if request.method() == http::Method::GET && path == "/" {
+                        let links = super::index::Links {
+                            openapi: inner.endpoint_path::<super::docs::OpenApiDocument>(),
+                            docs: inner.endpoint_path::<super::docs::DocsPageEndpoint>(),
+                        };
+                        return Ok(super::index::answer(
+                            &inner.services,
+                            &inner.standard_services(),
+                            &links,
+                        ));
                     }
                 }
             }
-            let mount = inner
-                .mounts
-                .iter()
-                .find(|(p, _)| p == path)
-                .map(|(_, m)| Arc::clone(m));
-            let route = inner.routes.get(path.trim_start_matches('/'));
-            if let (None, None, Some(fallback)) = (&mount, route, &inner.fallback) {
-                return Ok(fallback.call(super::mount::boxed(request)).await);
-            }
+            // The RPCs and the endpoints beside them (the document, the
+            // docs, MCP), with CORS when the router has it.
             let answer = |request: Request<B>| async {
-                match mount {
-                    Some(mount) => {
+                match &endpoint {
+                    Some((endpoint, _)) => {
                         let router = Router {
                             inner: Arc::clone(&inner),
                         };
-                        mount.call(router, super::mount::boxed(request)).await
+                        endpoint.call(router, super::endpoint::boxed(request)).await
                     }
                     None => pipeline::serve(&inner.config, route, request).await,
                 }
