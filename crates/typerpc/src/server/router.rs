@@ -19,6 +19,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
+use futures_util::FutureExt;
 use http::{Request, Response};
 
 use crate::message::json::JsonOptions;
@@ -26,7 +27,7 @@ use crate::protocol::config::Config;
 use crate::protocol::pipeline::{self, Route};
 use crate::protocol::{Limits, RpcBody};
 use crate::schema::model::{MessageSchema, ServiceSchema};
-use crate::service::{Chain, Interceptor, Method, Service};
+use crate::service::{Caller, Chain, Interceptor, Method, Service};
 use crate::TypeRegistry;
 
 /// Routes requests to the methods of the services added to it.
@@ -568,72 +569,105 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> RouterFuture {
-        let inner = Arc::clone(&self.inner);
-        Box::pin(async move {
-            if let Some((path, companion)) = &inner.probe {
-                if request.uri().path() == path {
-                    let (parts, _) = request.into_parts();
-                    return Ok(companion.answer_probe(&parts));
-                }
-            }
-            if inner.endpoints_here && !inner.endpoints.is_empty() {
-                let path = request.uri().path();
-                if let Some((_, endpoint)) = inner.endpoints.iter().find(|(p, _)| p == path) {
-                    let (parts, _) = request.into_parts();
-                    return Ok(endpoint.answer(&parts));
-                }
-            }
-            let path = request.uri().path();
-            if request.method() == http::Method::GET {
-                if path == "/" {
-                    let links = super::index::Links {
-                        openapi: inner.openapi.as_deref(),
-                        docs: inner.docs.as_ref().map(|(path, _)| path.as_str()),
-                    };
-                    return Ok(super::index::answer(
-                        &inner.services,
-                        &inner.standard_services(),
-                        &links,
-                    ));
-                }
-                if inner.openapi.as_deref() == Some(path) {
-                    return Ok(super::docs::openapi(&Router {
-                        inner: Arc::clone(&inner),
-                    }));
-                }
-                if let (Some((docs, page)), Some(openapi)) = (&inner.docs, &inner.openapi) {
-                    if docs == path {
-                        return Ok(super::docs::page(page, docs, openapi));
-                    }
-                }
-            }
-            let mount = inner
-                .mounts
-                .iter()
-                .find(|(p, _)| p == path)
-                .map(|(_, m)| Arc::clone(m));
-            let route = inner.routes.get(path.trim_start_matches('/'));
-            let answer = |request: Request<B>| async {
-                match mount {
-                    Some(mount) => {
-                        let router = Router {
-                            inner: Arc::clone(&inner),
-                        };
-                        mount.call(router, super::mount::boxed(request)).await
-                    }
-                    None => pipeline::serve(&inner.config, route, request).await,
-                }
-            };
-            let Some(cors) = &inner.cors else {
-                return Ok(answer(request).await);
-            };
-            if let Some(preflight) = cors.preflight(request.method(), request.headers()) {
-                return Ok(preflight);
-            }
-            let headers = request.headers().clone();
-            let mut response = answer(request).await;
-            cors.decorate(&headers, &mut response);
-            Ok(response)
-        })
+        Box::pin(respond(Arc::clone(&self.inner), request, None).map(Ok))
     }
+}
+
+impl Router {
+    /// Answers one request that typerpc's server received from `caller`,
+    /// who is not written into the request's extensions: that would cost
+    /// a map allocation per call. The future is boxed: the connection
+    /// moves it several times before it first runs, and a pointer moves
+    /// for less than the whole state.
+    pub(crate) fn answer<B>(
+        &self,
+        request: Request<B>,
+        caller: Caller,
+    ) -> Pin<Box<dyn Future<Output = Response<RpcBody>> + Send>>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        Box::pin(respond(Arc::clone(&self.inner), request, Some(caller)))
+    }
+}
+
+/// Answers one request: a probe, an endpoint, the index and docs pages, a
+/// mount, or a call, in that order; CORS around it when configured.
+async fn respond<B>(
+    inner: Arc<Inner>,
+    request: Request<B>,
+    caller: Option<Caller>,
+) -> Response<RpcBody>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if let Some((path, companion)) = &inner.probe {
+        if request.uri().path() == path {
+            let (parts, _) = request.into_parts();
+            return companion.answer_probe(&parts);
+        }
+    }
+    if inner.endpoints_here && !inner.endpoints.is_empty() {
+        let path = request.uri().path();
+        if let Some((_, endpoint)) = inner.endpoints.iter().find(|(p, _)| p == path) {
+            let (parts, _) = request.into_parts();
+            return endpoint.answer(&parts);
+        }
+    }
+    let path = request.uri().path();
+    if request.method() == http::Method::GET {
+        if path == "/" {
+            let links = super::index::Links {
+                openapi: inner.openapi.as_deref(),
+                docs: inner.docs.as_ref().map(|(path, _)| path.as_str()),
+            };
+            return super::index::answer(&inner.services, &inner.standard_services(), &links);
+        }
+        if inner.openapi.as_deref() == Some(path) {
+            return super::docs::openapi(&Router {
+                inner: Arc::clone(&inner),
+            });
+        }
+        if let (Some((docs, page)), Some(openapi)) = (&inner.docs, &inner.openapi) {
+            if docs == path {
+                return super::docs::page(page, docs, openapi);
+            }
+        }
+    }
+    let mount = inner
+        .mounts
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, m)| Arc::clone(m));
+    let route = inner.routes.get(path.trim_start_matches('/'));
+    let answer = |mut request: Request<B>| async {
+        match mount {
+            Some(mount) => {
+                // A mount reads the caller where any handler of a
+                // request would: in its extensions.
+                if let Some(caller) = caller {
+                    caller.insert_into(request.extensions_mut());
+                }
+                let router = Router {
+                    inner: Arc::clone(&inner),
+                };
+                mount.call(router, super::mount::boxed(request)).await
+            }
+            None => pipeline::serve(&inner.config, route, request, caller).await,
+        }
+    };
+    let Some(cors) = &inner.cors else {
+        return answer(request).await;
+    };
+    if let Some(preflight) = cors.preflight(request.method(), request.headers()) {
+        return preflight;
+    }
+    let headers = request.headers().clone();
+    let mut response = answer(request).await;
+    cors.decorate(&headers, &mut response);
+    response
 }
