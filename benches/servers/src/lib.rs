@@ -22,7 +22,8 @@ pub struct EchoService;
 
 #[service(package = "bench.v1")]
 impl EchoService {
-    /// Returns the request.
+    /// Returns the request. Free of side effects, so Connect GET may call it.
+    #[rpc(idempotent)]
     async fn echo(&self, request: Echo) -> Result<Echo, Status> {
         Ok(request)
     }

@@ -31,7 +31,8 @@ use super::wire::{Form, Wire};
 use super::{grpc, refusals, timeout};
 use crate::service::telemetry;
 use crate::service::{
-    propagate_deadline, CallFacts, CallShape, Chain, Context, EncodedResponses, Method, Protocol,
+    propagate_deadline, CallFacts, CallShape, Caller, Chain, Context, EncodedResponses, Method,
+    Protocol,
 };
 use crate::Status;
 
@@ -65,11 +66,14 @@ struct Head {
     response_compression: Compression,
 }
 
-/// Serves one request; `route` is the method its path names, if any.
+/// Serves one request; `route` is the method its path names, if any, and
+/// `caller` who sent it when the server knows (otherwise the request's
+/// extensions say).
 pub(crate) async fn serve<B>(
     config: &Config,
     route: Option<&Route>,
     request: Request<B>,
+    caller: Option<Caller>,
 ) -> Response<RpcBody>
 where
     B: http_body::Body + Send + 'static,
@@ -80,7 +84,7 @@ where
     let http1 = parts.version < Version::HTTP_2;
     // For an early answer over HTTP/2 (see `drain_small_h2`).
     let declared_length = super::body::declared_length(&parts.headers);
-    match start(config, route, parts).await {
+    match start(config, route, parts, caller).await {
         Ok((call, method, query)) => {
             if method.is_streaming() {
                 call.streaming(method, body, http1).await
@@ -109,6 +113,7 @@ async fn start<'a>(
     config: &'a Config,
     route: Option<&'a Route>,
     parts: http::request::Parts,
+    caller: Option<Caller>,
 ) -> Result<(Call<'a>, &'a Method, Option<GetQuery>), Response<RpcBody>> {
     let idempotent = route.is_some_and(|r| r.method.schema().idempotent);
     let Some(mut wire) = Wire::classify(&parts.method, parts.headers.get(header::CONTENT_TYPE))
@@ -183,6 +188,7 @@ async fn start<'a>(
             protocol: wire.protocol,
             codec: wire.codec,
         },
+        caller,
     );
     // The call's span, when a `tracing` subscriber wants it; otherwise a
     // disabled span, which costs nothing to carry.

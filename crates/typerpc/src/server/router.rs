@@ -20,6 +20,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
+use futures_util::FutureExt;
 use http::{Request, Response};
 
 use crate::message::json::JsonOptions;
@@ -27,7 +28,7 @@ use crate::protocol::config::Config;
 use crate::protocol::pipeline::{self, Route};
 use crate::protocol::{Limits, RpcBody};
 use crate::schema::model::{MessageSchema, ServiceSchema};
-use crate::service::{Chain, Interceptor, Method, Service};
+use crate::service::{Caller, Chain, Interceptor, Method, Service};
 
 use super::endpoint::{Endpoint, Placement};
 use crate::TypeRegistry;
@@ -584,61 +585,100 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> RouterFuture {
-        let inner = Arc::clone(&self.inner);
-        Box::pin(async move {
-            let path = request.uri().path();
-            let endpoint = inner.endpoint_at(path);
-            let route = inner.routes.get(path.trim_start_matches('/'));
-            match &endpoint {
-                // Probes and metrics answer as they are: no CORS.
-                Some((endpoint, Placement::Operational)) => {
-                    let router = Router {
-                        inner: Arc::clone(&inner),
-                    };
-                    return Ok(endpoint.call(router, super::endpoint::boxed(request)).await);
-                }
-                Some((_, Placement::Beside)) => {}
-                None if route.is_some() => {}
-                None => {
-                    if let Some(fallback) = &inner.fallback {
-                        return Ok(fallback.call(super::endpoint::boxed(request)).await);
-                    }
-                    if request.method() == http::Method::GET && path == "/" {
-                        let links = super::index::Links {
-                            openapi: inner.endpoint_path::<super::docs::OpenApiDocument>(),
-                            docs: inner.endpoint_path::<super::docs::DocsPageEndpoint>(),
-                        };
-                        return Ok(super::index::answer(
-                            &inner.services,
-                            &inner.standard_services(),
-                            &links,
-                        ));
-                    }
-                }
-            }
-            // The RPCs and the endpoints beside them (the document, the
-            // docs, MCP), with CORS when the router has it.
-            let answer = |request: Request<B>| async {
-                match &endpoint {
-                    Some((endpoint, _)) => {
-                        let router = Router {
-                            inner: Arc::clone(&inner),
-                        };
-                        endpoint.call(router, super::endpoint::boxed(request)).await
-                    }
-                    None => pipeline::serve(&inner.config, route, request).await,
-                }
-            };
-            let Some(cors) = &inner.cors else {
-                return Ok(answer(request).await);
-            };
-            if let Some(preflight) = cors.preflight(request.method(), request.headers()) {
-                return Ok(preflight);
-            }
-            let headers = request.headers().clone();
-            let mut response = answer(request).await;
-            cors.decorate(&headers, &mut response);
-            Ok(response)
-        })
+        Box::pin(respond(Arc::clone(&self.inner), request, None).map(Ok))
     }
+}
+
+impl Router {
+    /// Answers one request that typerpc's server received from `caller`,
+    /// who is not written into the request's extensions: that would cost
+    /// a map allocation per call. The future is boxed: the connection
+    /// moves it several times before it first runs, and a pointer moves
+    /// for less than the whole state.
+    pub(crate) fn answer<B>(
+        &self,
+        request: Request<B>,
+        caller: Caller,
+    ) -> Pin<Box<dyn Future<Output = Response<RpcBody>> + Send>>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        Box::pin(respond(Arc::clone(&self.inner), request, Some(caller)))
+    }
+}
+
+/// Answers one request: an endpoint, a call, the fallback or the index
+/// page, in that order; CORS around the calls and the endpoints beside
+/// them when configured.
+async fn respond<B>(
+    inner: Arc<Inner>,
+    mut request: Request<B>,
+    caller: Option<Caller>,
+) -> Response<RpcBody>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let path = request.uri().path();
+    let endpoint = inner.endpoint_at(path);
+    let route = inner.routes.get(path.trim_start_matches('/'));
+    // What is not a call reads the caller where any handler of a request
+    // would: in its extensions.
+    let tag = |request: &mut Request<B>, caller: &Option<Caller>| {
+        if let Some(caller) = caller.clone() {
+            caller.insert_into(request.extensions_mut());
+        }
+    };
+    match &endpoint {
+        // Probes and metrics answer as they are: no CORS.
+        Some((endpoint, Placement::Operational)) => {
+            tag(&mut request, &caller);
+            let router = Router {
+                inner: Arc::clone(&inner),
+            };
+            return endpoint.call(router, super::endpoint::boxed(request)).await;
+        }
+        Some((_, Placement::Beside)) => {}
+        None if route.is_some() => {}
+        None => {
+            if let Some(fallback) = &inner.fallback {
+                tag(&mut request, &caller);
+                return fallback.call(super::endpoint::boxed(request)).await;
+            }
+            if request.method() == http::Method::GET && path == "/" {
+                let links = super::index::Links {
+                    openapi: inner.endpoint_path::<super::docs::OpenApiDocument>(),
+                    docs: inner.endpoint_path::<super::docs::DocsPageEndpoint>(),
+                };
+                return super::index::answer(&inner.services, &inner.standard_services(), &links);
+            }
+        }
+    }
+    // The calls and the endpoints beside them (the document, the docs,
+    // MCP), with CORS when the router has it.
+    let answer = |mut request: Request<B>| async {
+        match &endpoint {
+            Some((endpoint, _)) => {
+                tag(&mut request, &caller);
+                let router = Router {
+                    inner: Arc::clone(&inner),
+                };
+                endpoint.call(router, super::endpoint::boxed(request)).await
+            }
+            None => pipeline::serve(&inner.config, route, request, caller).await,
+        }
+    };
+    let Some(cors) = &inner.cors else {
+        return answer(request).await;
+    };
+    if let Some(preflight) = cors.preflight(request.method(), request.headers()) {
+        return preflight;
+    }
+    let headers = request.headers().clone();
+    let mut response = answer(request).await;
+    cors.decorate(&headers, &mut response);
+    response
 }

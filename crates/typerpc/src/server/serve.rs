@@ -12,7 +12,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::router::Router;
-use crate::service::{PeerAddr, PeerCertificates, Service};
+use crate::service::{Caller, PeerCertificates, Service};
 
 /// The address `Server::new()` listens on: every interface, port 50051.
 pub const DEFAULT_ADDR: ([u8; 4], u16) = ([0, 0, 0, 0], 50051);
@@ -595,19 +595,20 @@ impl Connection {
             service,
             peer,
         } = self;
-        let tag = move |request: &mut http::Request<Incoming>| {
-            request.extensions_mut().insert(PeerAddr(peer));
-            if let Some(certificates) = &certificates {
-                request.extensions_mut().insert(certificates.clone());
-            }
+        let caller = Caller {
+            addr: Some(peer),
+            certificates,
         };
         // A connection error (a client that vanished) ends only that connection.
         match service {
             Served::Router(router) => {
-                let service = hyper::service::service_fn(move |mut request| {
-                    tag(&mut request);
-                    let mut router = router.clone();
-                    tower_service::Service::call(&mut router, request)
+                // The router is told the caller directly: nothing but the
+                // router sees these requests.
+                let service = hyper::service::service_fn(move |request| {
+                    futures_util::FutureExt::map(
+                        router.answer(request, caller.clone()),
+                        Ok::<_, std::convert::Infallible>,
+                    )
                 });
                 let connection = builder
                     .serve_connection(TokioIo::new(io), service)
@@ -617,8 +618,9 @@ impl Connection {
                 }
             }
             Served::Layered(layered) => {
+                // Layers may read the caller: it goes in the extensions.
                 let service = hyper::service::service_fn(move |mut request| {
-                    tag(&mut request);
+                    caller.clone().insert_into(request.extensions_mut());
                     // Layers such as a concurrency limit must be ready
                     // before each call.
                     call_layered(layered.clone(), request)

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
 use super::call::{CallShape, Codec, Protocol};
-use super::peer::{PeerAddr, PeerCertificates};
+use super::peer::Caller;
 
 /// What a handler knows about its call, and how it sets response metadata.
 ///
@@ -90,17 +90,19 @@ impl Context {
     }
 
     /// The context of a call arriving at the server: the peer address and
-    /// TLS client certificates come from the request's extensions.
+    /// TLS client certificates come from `caller` when the server passed
+    /// it, from the request's extensions otherwise.
     pub(crate) fn for_call(
         parts: http::request::Parts,
         deadline: Option<Instant>,
         call: CallFacts,
+        caller: Option<Caller>,
     ) -> Context {
-        let extensions = &parts.extensions;
+        let caller = caller.unwrap_or_else(|| Caller::from_extensions(&parts.extensions));
         Context {
             inner: Arc::new(Inner {
-                peer: extensions.get::<PeerAddr>().map(|p| p.0),
-                peer_certificates: extensions.get::<PeerCertificates>().map(|c| c.0.clone()),
+                peer: caller.addr,
+                peer_certificates: caller.certificates.map(|c| c.0),
                 headers: parts.headers,
                 method: parts.method,
                 uri: parts.uri,

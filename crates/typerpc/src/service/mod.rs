@@ -165,6 +165,7 @@ pub(crate) use interceptor::Chain;
 pub use interceptor::{interceptor_fn, Before, Direction, Interceptor, InterceptorFn, Outcome};
 pub(crate) use method::{decode_response, encode, Format};
 pub use method::{BoxFuture, EncodedHandler, EncodedResponses, EncodedStream, Method, RpcResult};
+pub(crate) use peer::Caller;
 pub use peer::{PeerAddr, PeerCertificates};
 pub use stream::{RequestStream, ResponseStream};
 
