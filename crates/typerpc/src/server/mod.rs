@@ -10,7 +10,9 @@ mod index;
 pub(crate) mod mount;
 pub(crate) mod router;
 mod serve;
+mod settings;
 mod tls;
+mod watchdog;
 
 pub use crate::protocol::{Limits, RpcBody};
 pub use crate::service::{PeerAddr, PeerCertificates};
