@@ -123,6 +123,17 @@ def phase_summary(load, phase):
     }
 
 
+def phase_at(load, t):
+    """The phase of the load at second `t` (the sampler and the load
+    generator start within a second of each other)."""
+    phase = None
+    for r in load:
+        if num(r["t"]) > t:
+            break
+        phase = r["phase"]
+    return phase
+
+
 def cpu_model():
     try:
         for line in open("/proc/cpuinfo"):
@@ -219,19 +230,25 @@ if abuse_server:
     plot("abuse", "abusive clients while a well-behaved one makes 100 calls/s", abuse, abuse_server)
     w("## Abusive clients")
     w("")
-    w("At once: 200 slowloris connections (a header byte a second), 2,000 silent connections and 500 "
-      "idle HTTP/2 connections (each reconnecting when closed), 4 rapid-reset connections (HEADERS + "
-      "RST_STREAM in batches of 50), 2 PING floods, 2 SETTINGS floods and 20 connections with 100 "
-      "endless server streams each that they never read (64 KiB windows); meanwhile a well-behaved client "
-      "makes 100 unary calls a second.")
+    w("Each kind alone, then all at once, while a well-behaved client makes 100 unary calls a second "
+      "(each on its own HTTP/2 stream of one connection): slowloris is 200 connections sending an "
+      "HTTP/1.1 head a byte a second; idle is 2,000 silent connections and 500 HTTP/2 connections "
+      "that stop after their handshake (all reconnecting when closed); rapid reset is 4 connections "
+      "sending HEADERS + RST_STREAM in batches of 50; floods are 2 connections of PING frames and 2 of "
+      "SETTINGS frames, as fast as they can; never read is 20 connections with 100 endless server "
+      "streams each, never read (64 KiB windows). The load generator has one core: the floods go as "
+      "fast as that core sends.")
     w("")
-    w("| phase | well-behaved ok/s | failed/s | median p99 (ms) | worst p99 (ms) |")
-    w("|---|---:|---:|---:|---:|")
-    for phase in ["quiet", "abuse", "recovery"]:
+    w("| phase | well-behaved ok/s | failed/s | median p99 (ms) | worst p99 (ms) | server RSS at most (MiB) | descriptors at most |")
+    w("|---|---:|---:|---:|---:|---:|---:|")
+    for phase in ["quiet", "slowloris", "idle", "rapid reset", "floods", "never read", "all", "recovery"]:
         s = phase_summary(abuse, phase)
         if s:
+            srv = [r for r in abuse_server if phase_at(abuse, num(r["t"])) == phase]
+            rss_max = max((num(r["rss_mib"]) for r in srv), default=float("nan"))
+            fds_max = max((num(r["fds"]) for r in srv), default=float("nan"))
             w(f"| {phase} | {s['ok/s']:.0f} | {s['failed/s'] + s['rejected/s']:.2f} | "
-              f"{s['median p99 (ms)']:.2f} | {s['worst p99 (ms)']:.2f} |")
+              f"{s['median p99 (ms)']:.2f} | {s['worst p99 (ms)']:.2f} | {rss_max:.1f} | {fds_max:.0f} |")
     rss = [num(r["rss_mib"]) for r in abuse_server]
     fds = [num(r["fds"]) for r in abuse_server]
     a = after("abuse")

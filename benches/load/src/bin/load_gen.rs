@@ -6,7 +6,7 @@
 //! load_gen ADDR peak     [secs=3]                 # closed-loop ramp; prints concurrency,rps,p99_ms
 //! load_gen ADDR soak     secs=600 conc=32 work_us=100
 //! load_gen ADDR overload rate=2880 secs=20 work_us=50 wait_ms=10   # 1x, 3x, then 1x the rate
-//! load_gen ADDR abuse    secs=60 work_us=100
+//! load_gen ADDR abuse    secs=20 work_us=100            # each kind of abuser for secs, then all
 //! load_gen ADDR chat     subscribers=10000 secs=20
 //! ```
 
@@ -361,20 +361,16 @@ async fn abuse(addr: SocketAddr, secs: u64, load: Load) {
     };
     stats.set_phase("quiet");
     tokio::time::sleep(Duration::from_secs(10)).await;
-    stats.set_phase("abuse");
-    let abusers = Arc::new(AtomicBool::new(false));
-    let mut tasks = Vec::new();
-    tasks.extend((0..200).map(|_| tokio::spawn(raw::slowloris(addr, Arc::clone(&abusers)))));
-    tasks.extend((0..2000).map(|_| tokio::spawn(raw::silent(addr, Arc::clone(&abusers)))));
-    tasks.extend((0..500).map(|_| tokio::spawn(raw::idle_http2(addr, Arc::clone(&abusers)))));
-    tasks.extend((0..4).map(|_| tokio::spawn(raw::rapid_reset(addr, Arc::clone(&abusers)))));
-    tasks.extend((0..2).map(|_| tokio::spawn(raw::ping_flood(addr, Arc::clone(&abusers)))));
-    tasks.extend((0..2).map(|_| tokio::spawn(raw::settings_flood(addr, Arc::clone(&abusers)))));
-    tasks.extend((0..20).map(|_| tokio::spawn(raw::never_read(addr, Arc::clone(&abusers)))));
-    tokio::time::sleep(Duration::from_secs(secs)).await;
-    abusers.store(true, Ordering::Relaxed);
-    for task in tasks {
-        task.abort();
+    // Each kind alone for `secs`, then all at once.
+    for phase in ["slowloris", "idle", "rapid reset", "floods", "never read", "all"] {
+        stats.set_phase(phase);
+        let stop = Arc::new(AtomicBool::new(false));
+        let tasks = abusers(addr, phase, &stop);
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        stop.store(true, Ordering::Relaxed);
+        for task in tasks {
+            task.abort();
+        }
     }
     stats.set_phase("recovery");
     tokio::time::sleep(Duration::from_secs(15)).await;
@@ -382,6 +378,42 @@ async fn abuse(addr: SocketAddr, secs: u64, load: Load) {
     let _ = good.await;
     let _ = reporter.await;
 }
+
+/// The abusive clients of one phase of [`abuse`].
+fn abusers(
+    addr: SocketAddr,
+    phase: &str,
+    stop: &Arc<AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let all = phase == "all";
+    let mut tasks = Vec::new();
+    let mut spawn = |n: usize, f: fn(SocketAddr, Arc<AtomicBool>) -> _| {
+        for _ in 0..n {
+            tasks.push(tokio::spawn(f(addr, Arc::clone(stop))));
+        }
+    };
+    if all || phase == "slowloris" {
+        spawn(200, |a, s| Box::pin(raw::slowloris(a, s)) as Abuser);
+    }
+    if all || phase == "idle" {
+        spawn(2000, |a, s| Box::pin(raw::silent(a, s)) as Abuser);
+        spawn(500, |a, s| Box::pin(raw::idle_http2(a, s)) as Abuser);
+    }
+    if all || phase == "rapid reset" {
+        spawn(4, |a, s| Box::pin(raw::rapid_reset(a, s)) as Abuser);
+    }
+    if all || phase == "floods" {
+        spawn(2, |a, s| Box::pin(raw::ping_flood(a, s)) as Abuser);
+        spawn(2, |a, s| Box::pin(raw::settings_flood(a, s)) as Abuser);
+    }
+    if all || phase == "never read" {
+        spawn(20, |a, s| Box::pin(raw::never_read(a, s)) as Abuser);
+    }
+    tasks
+}
+
+/// One abusive client's future.
+type Abuser = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 /// `subscribers` chat subscriptions (history 100 of a room filled with
 /// 100 messages of 500 characters) whose clients never read, held for
