@@ -202,6 +202,33 @@ pub async fn never_read(addr: SocketAddr, stop: Arc<AtomicBool>) {
     }
 }
 
+/// A slow reader: an endless server stream read one body chunk every
+/// 100 ms for a second, then dropped (the client leaves mid-stream); over
+/// and over until `stop`.
+pub async fn slow_reader(addr: SocketAddr, stop: Arc<AtomicBool>) {
+    use http_body_util::BodyExt;
+    let request = crate::TickRequest {
+        count: u32::MAX,
+        every_ms: 0,
+        padding: 1024,
+    };
+    while !stop.load(Ordering::Relaxed) {
+        let client = h2_client();
+        let call = client.request(grpc_request(addr, "/load.v1.LoadService/Ticks", &request));
+        let Ok(Ok(response)) = tokio::time::timeout(Duration::from_secs(5), call).await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        let mut body = response.into_body();
+        for _ in 0..10 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if !matches!(body.frame().await, Some(Ok(_))) {
+                break;
+            }
+        }
+    }
+}
+
 /// Opens `n` chat subscriptions (history 100) over connections of 250
 /// streams each and never reads them; answers how many were accepted,
 /// once they all were, and holds them for `hold`.

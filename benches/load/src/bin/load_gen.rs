@@ -158,7 +158,14 @@ fn main() {
         };
         match scenario.as_str() {
             "peak" => peak(addr, option("secs", 3), load).await,
-            "soak" => soak(addr, option("secs", 600), option("conc", 32), load).await,
+            "soak" => {
+                let mix = Mix {
+                    streams: option("streams", 1) == 1,
+                    slow: option("slow", 1) == 1,
+                    leave: option("leave", 1) == 1,
+                };
+                soak(addr, option("secs", 600), option("conc", 32), load, mix).await
+            }
             "overload" => overload(addr, option("rate", 5000), option("secs", 20), load).await,
             "abuse" => abuse(addr, option("secs", 60), load).await,
             "chat" => chat(addr, option("subscribers", 10_000), option("secs", 20)).await,
@@ -205,7 +212,14 @@ async fn peak(addr: SocketAddr, secs: u64, load: Load) {
 
 /// The mix at the peak: measured unary calls, whole server streams, slow
 /// readers and clients that leave mid-call.
-async fn soak(addr: SocketAddr, secs: u64, concurrency: u64, load: Load) {
+/// Which kinds of clients besides the measured unary calls a soak runs.
+struct Mix {
+    streams: bool,
+    slow: bool,
+    leave: bool,
+}
+
+async fn soak(addr: SocketAddr, secs: u64, concurrency: u64, load: Load, mix: Mix) {
     let stats = Stats::new();
     stats.set_phase("soak");
     let stop = Arc::new(AtomicBool::new(false));
@@ -223,7 +237,7 @@ async fn soak(addr: SocketAddr, secs: u64, concurrency: u64, load: Load) {
             }
         }));
     }
-    for i in 0..concurrency.max(4) / 4 {
+    for i in 0..(concurrency.max(4) / 4) * u64::from(mix.streams) {
         let client = clients[i as usize % 4].clone();
         workers.push(tokio::spawn(async move {
             while Instant::now() < until {
@@ -238,30 +252,22 @@ async fn soak(addr: SocketAddr, secs: u64, concurrency: u64, load: Load) {
             }
         }));
     }
-    // Slow readers: a message every 100 ms, then gone after a second.
-    for _ in 0..8 {
-        workers.push(tokio::spawn(async move {
-            while Instant::now() < until {
-                let client = client(addr, Duration::from_secs(30));
-                let request = TickRequest {
-                    count: 10_000,
-                    every_ms: 0,
-                    padding: 1024,
-                };
-                if let Ok(mut stream) = client.ticks(request).await {
-                    for _ in 0..10 {
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        if !matches!(stream.message().await, Ok(Some(_))) {
-                            break;
-                        }
-                    }
-                }
-            }
-        }));
+    // Slow readers: a chunk every 100 ms with 64 KiB windows, then gone
+    // after a second.
+    let readers_stop = Arc::new(AtomicBool::new(false));
+    for _ in 0..8 * usize::from(mix.slow) {
+        workers.push(tokio::spawn(raw::slow_reader(addr, Arc::clone(&readers_stop))));
+    }
+    {
+        let readers_stop = Arc::clone(&readers_stop);
+        tokio::spawn(async move {
+            tokio::time::sleep_until(until.into()).await;
+            readers_stop.store(true, Ordering::Relaxed);
+        });
     }
     // Clients that disconnect mid-call: a connection each, dropped while
     // a unary call runs or a paced stream is being sent.
-    for i in 0..8u64 {
+    for i in 0..8 * u64::from(mix.leave) {
         workers.push(tokio::spawn(async move {
             while Instant::now() < until {
                 let client = client(addr, Duration::from_secs(30));
