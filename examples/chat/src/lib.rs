@@ -10,6 +10,15 @@
 //! The room is a broadcast channel: every subscriber gets every message
 //! posted after it joined, and one that falls too far behind is told how
 //! many messages it missed instead of holding the room's memory hostage.
+//!
+//! Memory is shared, not copied per subscriber: a message is stored once
+//! (an `Arc`) in the history and in the channel, and a subscriber holds
+//! the history as it was when it joined (a shared snapshot, copied on the
+//! next post only while someone still reads it) and a cursor into the
+//! channel. A message is cloned for a subscriber only as it is sent, and
+//! the server sends only as fast as the client reads (HTTP/2 flow
+//! control), so a subscriber that never reads holds a few hundred bytes,
+//! not the room's history.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -52,11 +61,15 @@ pub struct PostReceipt {
 /// How many recent messages the room keeps for `history`.
 const HISTORY: usize = 100;
 
+/// The room's recent messages, shared by every subscriber that joined
+/// since the last post.
+type History = Arc<VecDeque<Arc<ChatMessage>>>;
+
 /// The chat room.
 #[derive(Clone)]
 pub struct ChatService {
-    room: broadcast::Sender<ChatMessage>,
-    recent: Arc<Mutex<VecDeque<ChatMessage>>>,
+    room: broadcast::Sender<Arc<ChatMessage>>,
+    recent: Arc<Mutex<History>>,
     total: Arc<Mutex<u64>>,
 }
 
@@ -71,7 +84,7 @@ impl ChatService {
     pub fn new() -> ChatService {
         ChatService {
             room: broadcast::channel(1024).0,
-            recent: Arc::new(Mutex::new(VecDeque::with_capacity(HISTORY))),
+            recent: Arc::new(Mutex::new(Arc::new(VecDeque::with_capacity(HISTORY)))),
             total: Arc::new(Mutex::new(0)),
         }
     }
@@ -86,14 +99,20 @@ impl ChatService {
             ));
         }
         message.sent_at = Some(Timestamp::now());
+        let message = Arc::new(message);
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        if recent.len() == HISTORY {
-            recent.pop_front();
+        // Copies the history (its pointers) only if a subscriber still
+        // holds the snapshot it joined with.
+        let history = Arc::make_mut(&mut recent);
+        if history.len() == HISTORY {
+            history.pop_front();
         }
-        recent.push_back(message.clone());
+        history.push_back(Arc::clone(&message));
         let mut total = self.total.lock().unwrap_or_else(|p| p.into_inner());
         *total += 1;
-        // Nobody listening is fine: the message is in the history.
+        // Sent with the history locked, so that a subscriber joining sees
+        // each message once: in its snapshot or live. Nobody listening is
+        // fine: the message is in the history.
         let _ = self.room.send(message);
         Ok(*total)
     }
@@ -103,17 +122,18 @@ impl ChatService {
         &self,
         history: u32,
     ) -> impl Stream<Item = Result<ChatMessage, Status>> + Send + 'static {
-        // Subscribe before copying the history, so nothing posted in
-        // between is lost (at worst it comes twice: history and live).
-        let live = self.room.subscribe();
-        let recent: Vec<ChatMessage> = {
+        // Joined with the history locked: nothing posted meanwhile is
+        // lost or comes twice.
+        let (snapshot, live) = {
             let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-            let skip = recent.len().saturating_sub(history as usize);
-            recent.iter().skip(skip).cloned().collect()
+            (Arc::clone(&recent), self.room.subscribe())
         };
+        let skip = snapshot.len().saturating_sub(history as usize);
+        // Cloned one at a time, as the client reads.
+        let recent = (skip..snapshot.len()).map(move |i| Ok(ChatMessage::clone(&snapshot[i])));
         let live = stream::unfold(live, |mut live| async move {
             match live.recv().await {
-                Ok(message) => Some((Ok(message), live)),
+                Ok(message) => Some((Ok(Arc::unwrap_or_clone(message)), live)),
                 Err(broadcast::error::RecvError::Lagged(missed)) => Some((
                     Err(Status::resource_exhausted(format!(
                         "this subscriber fell {missed} messages behind the room; subscribe again"
@@ -123,7 +143,7 @@ impl ChatService {
                 Err(broadcast::error::RecvError::Closed) => None,
             }
         });
-        stream::iter(recent.into_iter().map(Ok)).chain(live)
+        stream::iter(recent).chain(live)
     }
 }
 

@@ -200,6 +200,8 @@ impl Client {
             text,
             // The server has finished with us by then: nothing to answer.
             drain_on_error: false,
+            // The call's deadline bounds a response.
+            body_timeout: None,
         };
         let trailers = Arc::new(Mutex::new(None));
         let reader = Reader {

@@ -167,24 +167,30 @@ const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 /// Collects a request body with a size bound. Past the bound the body is
 /// refused with `resource_exhausted`; with `drain`, what remains of it is
 /// read first (see [`drain`]), so that an HTTP/1.1 client still writing
-/// it gets the answer.
-pub(crate) async fn read_body<B>(body: B, limit: usize, drain: bool) -> Result<Bytes, crate::Status>
+/// it gets the answer. A body that stalls for `timeout` is
+/// `deadline_exceeded` (see [`BodyTimer`](super::body_timer::BodyTimer)).
+pub(crate) async fn read_body<B>(
+    body: B,
+    limit: usize,
+    drain: bool,
+    timeout: Option<std::time::Duration>,
+) -> Result<Bytes, crate::Status>
 where
     B: http_body::Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     use bytes::{Buf, BytesMut};
-    use http_body_util::BodyExt;
     let mut body = std::pin::pin!(body);
     // Most bodies are one chunk: keep it as it is, copy only when more come.
     let mut first: Option<Bytes> = None;
     let mut more: Option<BytesMut> = None;
     let mut len = 0usize;
+    let mut timer = super::body_timer::BodyTimer::new(timeout);
     loop {
         // Bound by `let`, not in a `while let` scrutinee: a scrutinee lives
         // through the loop's body and its await, and the body's error type
         // need not be `Send`.
-        let Some(frame) = body.frame().await else {
+        let Some(frame) = timer.frame(body.as_mut(), true).await? else {
             break;
         };
         let frame = frame.map_err(|error| {

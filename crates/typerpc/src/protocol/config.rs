@@ -29,6 +29,9 @@ pub(crate) struct Config {
     pub limits: Limits,
     /// JSON options (the `Any` registry of every type the router knows).
     pub json: Arc<JsonOptions>,
+    /// How long a request body may stall (see
+    /// [`Router::request_body_timeout`](crate::Router::request_body_timeout)).
+    pub body_timeout: Option<std::time::Duration>,
 }
 
 impl Config {

@@ -7,6 +7,7 @@ use bytes::{Bytes, BytesMut};
 use http::{header, HeaderMap, HeaderValue, Response};
 
 use super::body::RpcBody;
+use super::body_timer::BodyTimer;
 use super::compression::Compression;
 use super::envelope::{self, EnvelopeDecoder};
 use super::response_writer::{web_trailer_frame, COMPRESS_MIN_BYTES};
@@ -17,7 +18,7 @@ use crate::Status;
 
 /// The most bytes the body of a unary request may have: one envelope of
 /// at most `limit` bytes, a third larger in base64 for gRPC-Web text.
-pub(crate) fn unary_wire_limit(wire: Wire, limit: usize) -> usize {
+fn unary_wire_limit(wire: Wire, limit: usize) -> usize {
     if wire.protocol == Protocol::GrpcWebText {
         (limit + 5) / 3 * 4 + 8
     } else {
@@ -25,53 +26,117 @@ pub(crate) fn unary_wire_limit(wire: Wire, limit: usize) -> usize {
     }
 }
 
-/// The one message of a unary request body, as received.
-pub(crate) fn unary_request(
+/// The one message of a unary request body, read as it arrives: a length
+/// prefix over the limit is refused (`resource_exhausted`) as soon as its
+/// five bytes are in, rather than after the limit's worth of body, or
+/// never when the client leaves the body open. Over HTTP/1.1 (`drain`) the
+/// rest of a refused body is read first, as [`read_body`] does. A body
+/// that stalls for `timeout` is `deadline_exceeded`.
+///
+/// [`read_body`]: super::body::read_body
+pub(crate) async fn read_unary_request<B>(
+    body: B,
     wire: Wire,
-    body: Bytes,
     limit: usize,
     compression: Compression,
-) -> Result<Bytes, Status> {
-    let body = if wire.protocol == Protocol::GrpcWebText {
-        web_text::decode(&body)?
-    } else {
-        body
+    drain: bool,
+    timeout: Option<std::time::Duration>,
+) -> Result<Bytes, Status>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut reading = UnaryReading {
+        text: (wire.protocol == Protocol::GrpcWebText).then(web_text::TextDecoder::default),
+        envelopes: EnvelopeDecoder::new(limit),
+        wire_limit: unary_wire_limit(wire, limit),
+        received: 0,
+        message: None,
     };
-    single_message(body, limit, compression)
+    let mut timer = BodyTimer::new(timeout);
+    loop {
+        let Some(frame) = timer.frame(body.as_mut(), true).await? else {
+            break;
+        };
+        let frame = frame.map_err(|error| {
+            Status::canceled(format!("reading the request body failed: {}", error.into()))
+        })?;
+        let Ok(mut data) = frame.into_data() else {
+            continue;
+        };
+        let len = bytes::Buf::remaining(&data);
+        let chunk = bytes::Buf::copy_to_bytes(&mut data, len);
+        if let Err(status) = reading.push(chunk) {
+            if drain {
+                super::body::drain(body.as_mut()).await;
+            }
+            return Err(status);
+        }
+    }
+    reading.finish(limit, compression)
 }
 
-/// Reads the one message a unary request carries.
-pub(crate) fn single_message(
-    body: Bytes,
-    limit: usize,
-    compression: Compression,
-) -> Result<Bytes, Status> {
-    let mut decoder = EnvelopeDecoder::new(limit);
-    decoder.push(body);
-    let Some(frame) = decoder.next_frame()? else {
-        // Bytes that do not complete an envelope are a broken request,
-        // not a missing one.
-        decoder.finish()?;
-        return Err(Status::unimplemented(
-            "the request has no message; a unary call sends exactly one",
-        ));
-    };
-    if decoder.next_frame()?.is_some() {
-        return Err(Status::unimplemented(
-            "the request has more than one message; a unary call sends exactly one",
-        ));
-    }
-    decoder.finish()?;
-    if frame.is_compressed() {
-        if compression == Compression::Identity {
-            return Err(Status::internal(
-                "a message is marked compressed but the request names no grpc-encoding",
-            ));
+/// A unary request body so far.
+struct UnaryReading {
+    text: Option<web_text::TextDecoder>,
+    envelopes: EnvelopeDecoder,
+    /// The most bytes the body may have (see [`unary_wire_limit`]).
+    wire_limit: usize,
+    received: usize,
+    /// The request's envelope, once complete.
+    message: Option<envelope::Frame>,
+}
+
+impl UnaryReading {
+    fn push(&mut self, chunk: Bytes) -> Result<(), Status> {
+        self.received = self.received.saturating_add(chunk.len());
+        if self.received > self.wire_limit {
+            return Err(Status::resource_exhausted(format!(
+                "the request body is larger than the limit of {} bytes",
+                self.wire_limit
+            )));
         }
-        compression.decompress(frame.payload(), limit)
-    } else {
-        Ok(frame.into_payload())
+        let chunk = match &mut self.text {
+            Some(text) => text.push(&chunk)?,
+            None => chunk,
+        };
+        self.envelopes.push(chunk);
+        while let Some(frame) = self.envelopes.next_frame()? {
+            if self.message.is_some() {
+                return Err(more_than_one());
+            }
+            self.message = Some(frame);
+        }
+        Ok(())
     }
+
+    fn finish(self, limit: usize, compression: Compression) -> Result<Bytes, Status> {
+        if let Some(text) = &self.text {
+            text.finish()?;
+        }
+        // Bytes that do not complete an envelope are a broken request.
+        self.envelopes.finish()?;
+        let Some(frame) = self.message else {
+            return Err(Status::unimplemented(
+                "the request has no message; a unary call sends exactly one",
+            ));
+        };
+        if frame.is_compressed() {
+            if compression == Compression::Identity {
+                return Err(Status::internal(
+                    "a message is marked compressed but the request names no grpc-encoding",
+                ));
+            }
+            compression.decompress(frame.payload(), limit)
+        } else {
+            Ok(frame.into_payload())
+        }
+    }
+}
+
+fn more_than_one() -> Status {
+    Status::unimplemented("the request has more than one message; a unary call sends exactly one")
 }
 
 /// An answer with no response message: the status and every piece of

@@ -39,6 +39,7 @@
 //! serving modules stay private to the crate.
 
 pub mod body;
+pub(crate) mod body_timer;
 #[doc(hidden)]
 pub mod compression;
 pub(crate) mod config;

@@ -433,13 +433,12 @@ impl Call<'_> {
                 compression.decompress(&message, limit)
             }
             Form::ConnectUnary => {
-                let body = read_body(body, limit, http1).await?;
+                let body = read_body(body, limit, http1, self.config.body_timeout).await?;
                 compression.decompress_bytes(body, limit)
             }
             Form::Enveloped => {
-                let wire_limit = grpc::unary_wire_limit(self.wire, limit);
-                let body = read_body(body, wire_limit, http1).await?;
-                grpc::unary_request(self.wire, body, limit, compression)
+                let timeout = self.config.body_timeout;
+                grpc::read_unary_request(body, self.wire, limit, compression, http1, timeout).await
             }
         }
     }
@@ -457,6 +456,7 @@ impl Call<'_> {
             compression: self.head.request_compression,
             text: self.wire.protocol == Protocol::GrpcWebText,
             drain_on_error: http1,
+            body_timeout: self.config.body_timeout,
         };
         let mut requests = request_reader::messages(body, framing);
         // Shared from here on by the request reader and the writer.

@@ -17,8 +17,8 @@ use std::pin::Pin;
 use bytes::Bytes;
 use futures_util::stream::StreamExt;
 use http_body::Body;
-use http_body_util::BodyExt;
 
+use super::body_timer::BodyTimer;
 use super::compression::Compression;
 use super::envelope::{EnvelopeDecoder, Frame, FLAG_COMPRESSED};
 use super::web_text::TextDecoder;
@@ -38,6 +38,9 @@ pub(crate) struct Framing {
     /// the rest of the body before reporting it: over HTTP/1.1 a client
     /// still writing its requests then gets the answer, not a broken pipe.
     pub drain_on_error: bool,
+    /// How long a message may take to arrive whole once its first byte
+    /// is in (`None`: forever). Between messages a stream may wait.
+    pub body_timeout: Option<std::time::Duration>,
 }
 
 /// One piece of an enveloped body.
@@ -62,6 +65,7 @@ struct Reader<B> {
     control_flags: u8,
     body_ended: bool,
     failed: bool,
+    timer: BodyTimer,
 }
 
 /// The messages of a request body, in order. Errors end the stream: a
@@ -107,6 +111,7 @@ where
         control_flags,
         body_ended: false,
         failed: false,
+        timer: BodyTimer::new(framing.body_timeout),
     };
     futures_util::stream::unfold(reader, |mut reader| async move {
         if reader.failed {
@@ -117,7 +122,9 @@ where
             Ok(None) => None,
             Err(status) => {
                 reader.failed = true;
-                if reader.framing.drain_on_error && !reader.body_ended {
+                // A stalled body is not drained: it would stall that too.
+                let stalled = status.code() == crate::Code::DeadlineExceeded;
+                if reader.framing.drain_on_error && !reader.body_ended && !stalled {
                     super::body::drain(reader.body.as_mut()).await;
                 }
                 Some((Err(status), reader))
@@ -135,6 +142,7 @@ where
     async fn next_part(&mut self) -> Result<Option<Part>, Status> {
         loop {
             if let Some(frame) = self.envelopes.next_frame()? {
+                self.timer.reset();
                 frame.check_flags(FLAG_COMPRESSED | self.control_flags)?;
                 if frame.flags() & self.control_flags != 0 {
                     return Ok(Some(Part::Control(frame)));
@@ -153,7 +161,10 @@ where
                 self.envelopes.finish()?;
                 return Ok(None);
             }
-            match self.body.frame().await {
+            // Bounded only inside a message: streams may pause between them.
+            let partial = self.envelopes.buffered_len() > 0
+                || self.text.as_ref().is_some_and(TextDecoder::has_pending);
+            match self.timer.frame(self.body.as_mut(), partial).await? {
                 Some(Ok(frame)) => {
                     let mut data = match frame.into_data() {
                         Ok(data) => data,
@@ -200,6 +211,7 @@ mod tests {
             compression: Compression::Gzip,
             text: false,
             drain_on_error: false,
+            body_timeout: None,
         }
     }
 

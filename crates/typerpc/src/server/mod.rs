@@ -9,7 +9,9 @@ mod fallback;
 mod index;
 pub(crate) mod router;
 mod serve;
+mod settings;
 mod tls;
+mod watchdog;
 
 pub use crate::protocol::{Limits, RpcBody};
 pub use crate::service::{PeerAddr, PeerCertificates};

@@ -261,6 +261,16 @@ impl Router {
         self
     }
 
+    /// How long a request body may stall before its call ends with
+    /// `deadline_exceeded` (`None`, the default of a bare router: no
+    /// bound). A [`Server`](crate::Server) sets it from
+    /// [`ConnectionSettings::request_body_timeout`](crate::server::ConnectionSettings::request_body_timeout);
+    /// a router mounted in another framework can set it here.
+    pub fn request_body_timeout(mut self, timeout: Option<std::time::Duration>) -> Router {
+        self.inner_mut().config.body_timeout = timeout;
+        self
+    }
+
     /// Lets browsers on other origins call (answers preflights, exposes the
     /// protocol headers). Off by default.
     pub fn cors(mut self, cors: super::cors::Cors) -> Router {

@@ -3,15 +3,18 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use super::router::Router;
+pub use super::settings::ConnectionSettings;
+use super::watchdog::{self, Activity, Counted};
 use crate::service::{Caller, PeerCertificates, Service};
 
 /// The address `Server::new()` listens on: every interface, port 50051.
@@ -43,39 +46,6 @@ impl std::error::Error for Error {
         match self {
             Error::Bind(_, e) | Error::Io(e) => Some(e),
             Error::Tls(e) => Some(e),
-        }
-    }
-}
-
-/// Connection-level settings: bounds that protect the server and the
-/// HTTP/2 tuning that makes it fast.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ConnectionSettings {
-    /// Concurrent HTTP/2 streams (calls) per connection (default 256).
-    pub max_concurrent_streams: u32,
-    /// Largest HTTP/2 header block a client may send, in bytes (default 16 KiB).
-    pub max_header_list_size: u32,
-    /// Most headers an HTTP/1.1 request may carry (default 100); more is 431.
-    pub max_http1_headers: usize,
-    /// How often to ping an idle HTTP/2 client (default 60 s; `None` never).
-    pub keep_alive_interval: Option<Duration>,
-    /// How long to wait for the ping's answer before closing (default 20 s).
-    pub keep_alive_timeout: Duration,
-    /// HTTP/2 flow-control window per stream (default 1 MiB), and per
-    /// connection (twice that): small RPC streams never wait on window
-    /// updates.
-    pub stream_window: u32,
-}
-
-impl Default for ConnectionSettings {
-    fn default() -> Self {
-        ConnectionSettings {
-            max_concurrent_streams: 256,
-            max_header_list_size: 16 * 1024,
-            max_http1_headers: 100,
-            keep_alive_interval: Some(Duration::from_secs(60)),
-            keep_alive_timeout: Duration::from_secs(20),
-            stream_window: 1024 * 1024,
         }
     }
 }
@@ -409,7 +379,7 @@ impl Server {
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(30));
+            .header_read_timeout(settings.http1_header_read_timeout);
         // hyper's own bound is 100 headers, parsed into a stack array; an
         // explicit bound, even the same, makes it fill a heap vector of that
         // size on every request (a few percent of a small call's CPU).
@@ -425,8 +395,14 @@ impl Server {
             .keep_alive_timeout(settings.keep_alive_timeout)
             .initial_stream_window_size(settings.stream_window)
             .initial_connection_window_size(settings.stream_window.saturating_mul(2));
-        let graceful = GracefulShutdown::new();
-        let mut router = self.router;
+        // Connections hold a permit each: at the limit the loop stops
+        // accepting, and shutdown waits for every permit to come back.
+        let max_connections = settings.max_connections.clamp(1, MAX_PERMITS);
+        let permits = Arc::new(Semaphore::new(max_connections));
+        let (stop_connections, shutdown) = tokio::sync::watch::channel(false);
+        let mut router = self
+            .router
+            .request_body_timeout(settings.request_body_timeout);
         // Stops the admin port once the main port has drained.
         let (stop_admin, admin_stopped) = tokio::sync::watch::channel(false);
         if let Some(admin) = self.admin {
@@ -460,6 +436,23 @@ impl Server {
         }
         let mut signal = std::pin::pin!(signal);
         loop {
+            let permit = match Arc::clone(&permits).try_acquire_owned() {
+                Ok(permit) => permit,
+                Err(_) => {
+                    tracing::warn!(
+                        target: LOG_TARGET,
+                        max_connections,
+                        "at the connection limit: not accepting until a connection closes"
+                    );
+                    tokio::select! {
+                        permit = Arc::clone(&permits).acquire_owned() => match permit {
+                            Ok(permit) => permit,
+                            Err(_) => break,
+                        },
+                        () = &mut signal => break,
+                    }
+                }
+            };
             tokio::select! {
                 accepted = listener.accept() => {
                     let (stream, peer) = match accepted {
@@ -476,9 +469,11 @@ impl Server {
                     let _ = stream.set_nodelay(true);
                     let connection = Connection {
                         builder: builder.clone(),
-                        watcher: graceful.watcher(),
+                        shutdown: shutdown.clone(),
+                        settings,
                         service: service.clone(),
                         peer,
+                        _permit: permit,
                     };
                     match &acceptor {
                         None => {
@@ -517,14 +512,16 @@ impl Server {
         tracing::info!(
             target: LOG_TARGET,
             grace_period_ms = self.grace.as_millis() as u64,
-            connections = graceful.count(),
+            connections = max_connections - permits.available_permits(),
             "shutting down: health reports NOT_SERVING, calls in flight may finish"
         );
         router.shutting_down();
         drop(listener);
         // In-flight calls finish within the grace period; then the rest are dropped.
-        match tokio::time::timeout(self.grace, graceful.shutdown()).await {
-            Ok(()) => tracing::info!(target: LOG_TARGET, "stopped"),
+        let _ = stop_connections.send(true);
+        let drained = permits.acquire_many(max_connections as u32);
+        match tokio::time::timeout(self.grace, drained).await {
+            Ok(_) => tracing::info!(target: LOG_TARGET, "stopped"),
             Err(_) => tracing::warn!(
                 target: LOG_TARGET,
                 "stopped: the grace period ended with calls still in flight; they were cut off"
@@ -576,12 +573,20 @@ const HYPER_MAX_HEADERS: usize = 100;
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The most connections [`ConnectionSettings::max_connections`] can
+/// allow: shutdown waits for all of their permits at once.
+const MAX_PERMITS: usize = u32::MAX as usize;
+
 /// What one accepted connection needs to be served.
 struct Connection {
     builder: auto::Builder<TokioExecutor>,
-    watcher: hyper_util::server::graceful::Watcher,
+    /// Changes when the server shuts down.
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    settings: ConnectionSettings,
     service: Served,
     peer: SocketAddr,
+    /// The connection's place under the connection limit.
+    _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl Connection {
@@ -591,47 +596,72 @@ impl Connection {
     {
         let Connection {
             builder,
-            watcher,
+            shutdown,
+            settings,
             service,
             peer,
+            _permit,
         } = self;
         let caller = Caller {
             addr: Some(peer),
             certificates,
         };
+        let activity = Activity::new();
+        let io = TokioIo::new(watchdog::Sniffed::new(io, Arc::clone(&activity)));
+        let calls = Arc::clone(&activity);
         // A connection error (a client that vanished) ends only that connection.
-        match service {
+        let result = match service {
             Served::Router(router) => {
                 // The router is told the caller directly: nothing but the
                 // router sees these requests.
                 let service = hyper::service::service_fn(move |request| {
-                    futures_util::FutureExt::map(
-                        router.answer(request, caller.clone()),
-                        Ok::<_, std::convert::Infallible>,
-                    )
+                    let call = calls.call();
+                    let response = router.answer(request, caller.clone());
+                    async move {
+                        let response = response.await;
+                        Ok::<_, std::convert::Infallible>(
+                            response.map(|body| Counted::new(body, call)),
+                        )
+                    }
                 });
-                let connection = builder
-                    .serve_connection(TokioIo::new(io), service)
-                    .into_owned();
-                if let Err(error) = watcher.watch(connection).await {
-                    connection_error(peer, &*error);
-                }
+                let connection = builder.serve_connection(io, service).into_owned();
+                watchdog::watch(
+                    connection,
+                    |connection| connection.graceful_shutdown(),
+                    &activity,
+                    &settings,
+                    shutdown,
+                    peer,
+                )
+                .await
             }
             Served::Layered(layered) => {
                 // Layers may read the caller: it goes in the extensions.
                 let service = hyper::service::service_fn(move |mut request| {
                     caller.clone().insert_into(request.extensions_mut());
+                    let call = calls.call();
                     // Layers such as a concurrency limit must be ready
                     // before each call.
-                    call_layered(layered.clone(), request)
+                    let response = call_layered(layered.clone(), request);
+                    async move {
+                        let response = response.await?;
+                        Ok::<_, LayerError>(response.map(|body| Counted::new(body, call)))
+                    }
                 });
-                let connection = builder
-                    .serve_connection(TokioIo::new(io), service)
-                    .into_owned();
-                if let Err(error) = watcher.watch(connection).await {
-                    connection_error(peer, &*error);
-                }
+                let connection = builder.serve_connection(io, service).into_owned();
+                watchdog::watch(
+                    connection,
+                    |connection| connection.graceful_shutdown(),
+                    &activity,
+                    &settings,
+                    shutdown,
+                    peer,
+                )
+                .await
             }
+        };
+        if let Err(error) = result {
+            connection_error(peer, &*error);
         }
     }
 }

@@ -1,0 +1,93 @@
+//! The bounds a server puts on its connections, and the HTTP/2 tuning,
+//! with defaults that keep a misbehaving or hostile client from holding
+//! the server's memory, descriptors or tasks.
+
+use std::time::Duration;
+
+/// Connection-level settings: bounds that protect the server and the
+/// HTTP/2 tuning that makes it fast.
+///
+/// Every timer closes only the connection (or ends only the call) it
+/// concerns; other clients are served meanwhile. Change a few fields and
+/// keep the other defaults:
+///
+/// ```
+/// use std::time::Duration;
+/// let settings = typerpc::server::ConnectionSettings {
+///     max_connections: 50_000,
+///     idle_timeout: Some(Duration::from_secs(600)),
+///     ..Default::default()
+/// };
+/// let server = typerpc::Server::new().connection_settings(settings);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// Concurrent HTTP/2 streams (calls) per connection (default 256).
+    pub max_concurrent_streams: u32,
+    /// Largest HTTP/2 header block a client may send, in bytes (default 16 KiB).
+    pub max_header_list_size: u32,
+    /// Most headers an HTTP/1.1 request may carry (default 100); more is 431.
+    pub max_http1_headers: usize,
+    /// How often to ping an idle HTTP/2 client (default 60 s; `None` never).
+    pub keep_alive_interval: Option<Duration>,
+    /// How long to wait for the ping's answer before closing (default 20 s).
+    pub keep_alive_timeout: Duration,
+    /// HTTP/2 flow-control window per stream (default 1 MiB), and per
+    /// connection (twice that): small RPC streams never wait on window
+    /// updates.
+    pub stream_window: u32,
+    /// Most connections open at once (default 4,096). At the limit the
+    /// server stops accepting: new connections wait in the kernel's
+    /// listen backlog (and, once that is full, are refused by it) until a
+    /// connection closes. Connections already open keep being served.
+    /// Each idle connection costs some tens of KiB and a file descriptor;
+    /// raise the limit together with the process's descriptor limit.
+    pub max_connections: usize,
+    /// How long a new connection may take to show which HTTP version it
+    /// speaks, i.e. to send the first bytes of an HTTP/1.1 request or the
+    /// whole 24-byte HTTP/2 preface (default 10 s). With TLS this counts
+    /// after the TLS handshake, which has a bound of its own (10 s).
+    /// Past it the connection is closed without an answer.
+    pub preface_timeout: Duration,
+    /// How long an HTTP/2 client may take, after its preface, to send its
+    /// first frame, the SETTINGS frame the protocol requires (default
+    /// 10 s). Past it the connection is closed.
+    pub http2_handshake_timeout: Duration,
+    /// How long an HTTP/1.1 request head may take to arrive, from the
+    /// moment the server waits for it (default 30 s): it bounds slowloris
+    /// clients that send headers a byte at a time, and keep-alive
+    /// connections waiting for their next request.
+    pub http1_header_read_timeout: Duration,
+    /// How long a connection may stay open with no call in flight
+    /// (default 120 s; `None` never closes one for that). An HTTP/2
+    /// connection is then sent GOAWAY, an HTTP/1.1 one is closed; clients
+    /// reconnect on their next call. Long calls (a server stream with
+    /// nothing to say) are in flight, so they are not idle.
+    pub idle_timeout: Option<Duration>,
+    /// How long a request body may stall (default 30 s; `None` never):
+    /// the body of a unary call must arrive whole within it from the
+    /// moment the server first waits for it, and a message of a streaming
+    /// call must arrive whole within it once its first byte has come.
+    /// Streams may pause as long as they like between whole messages.
+    /// A stalled call ends with `deadline_exceeded`, logged at `INFO`.
+    pub request_body_timeout: Option<Duration>,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        ConnectionSettings {
+            max_concurrent_streams: 256,
+            max_header_list_size: 16 * 1024,
+            max_http1_headers: 100,
+            keep_alive_interval: Some(Duration::from_secs(60)),
+            keep_alive_timeout: Duration::from_secs(20),
+            stream_window: 1024 * 1024,
+            max_connections: 4096,
+            preface_timeout: Duration::from_secs(10),
+            http2_handshake_timeout: Duration::from_secs(10),
+            http1_header_read_timeout: Duration::from_secs(30),
+            idle_timeout: Some(Duration::from_secs(120)),
+            request_body_timeout: Some(Duration::from_secs(30)),
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! The timers of one connection: until it shows its HTTP version, until
+//! its HTTP/2 handshake is done, and while it has no call in flight.
+//!
+//! hyper bounds an HTTP/1.1 request head (`header_read_timeout`) but
+//! nothing before it knows the version, nothing in the HTTP/2 handshake
+//! and nothing on a connection that simply stays open: a client could hold
+//! a task and a descriptor forever by sending nothing, or only part of a
+//! preface. The watchdog learns how far a connection has got from the
+//! bytes it reads ([`Sniffed`]) and how many calls it has in flight
+//! ([`CallGuard`]), and closes it once a bound has passed.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
+
+use super::settings::ConnectionSettings;
+
+/// The HTTP/2 connection preface.
+const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// How long a connection the watchdog closes gracefully (GOAWAY, or the
+/// end of a keep-alive) has to go before it is dropped: a client that does
+/// not read could otherwise hold the goodbye forever.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// How far a connection has got.
+const DETECTING: u8 = 0;
+const HTTP2_HANDSHAKE: u8 = 1;
+const ESTABLISHED: u8 = 2;
+
+/// What the watchdog, the connection's reader and its calls share.
+#[derive(Debug)]
+pub(crate) struct Activity {
+    born: Instant,
+    phase: AtomicU8,
+    /// When `phase` last changed, in ms since `born`.
+    phase_at: AtomicU64,
+    in_flight: AtomicUsize,
+    /// When the last call in flight ended, in ms since `born`.
+    idle_since: AtomicU64,
+    /// Wakes the watchdog when `phase` changes: its next bound counts
+    /// from then.
+    entered: tokio::sync::Notify,
+}
+
+impl Activity {
+    pub(crate) fn new() -> Arc<Activity> {
+        Arc::new(Activity {
+            born: Instant::now(),
+            phase: AtomicU8::new(DETECTING),
+            phase_at: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            idle_since: AtomicU64::new(0),
+            entered: tokio::sync::Notify::new(),
+        })
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.born.elapsed().as_millis() as u64
+    }
+
+    fn at(&self, ms: u64) -> Instant {
+        self.born + Duration::from_millis(ms)
+    }
+
+    fn enter(&self, phase: u8) {
+        let now = self.now_ms();
+        self.phase_at.store(now, Ordering::Relaxed);
+        if phase == ESTABLISHED {
+            self.idle_since.store(now, Ordering::Relaxed);
+        }
+        self.phase.store(phase, Ordering::Release);
+        self.entered.notify_one();
+    }
+
+    /// Counts a call as in flight until the guard is dropped (with the
+    /// response body, or with the call's future if the client left).
+    pub(crate) fn call(self: &Arc<Self>) -> CallGuard {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        CallGuard(Arc::clone(self))
+    }
+}
+
+/// A call in flight on a connection.
+#[derive(Debug)]
+pub(crate) struct CallGuard(Arc<Activity>);
+
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        // The time is stored before the count drops, so that a watchdog
+        // seeing no call in flight also sees when the last one ended.
+        self.0.idle_since.store(self.0.now_ms(), Ordering::Relaxed);
+        self.0.in_flight.fetch_sub(1, Ordering::Release);
+    }
+}
+
+/// A response body that keeps its call counted until hyper is done with
+/// it (a streaming response is a call in flight until its end).
+pub(crate) struct Counted<B> {
+    body: B,
+    _call: CallGuard,
+}
+
+impl<B> Counted<B> {
+    pub(crate) fn new(body: B, call: CallGuard) -> Counted<B> {
+        Counted { body, _call: call }
+    }
+}
+
+impl<B: http_body::Body + Unpin> http_body::Body for Counted<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<B::Data>, B::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// How far the reader has looked into the connection's first bytes.
+#[derive(Clone, Copy, Debug)]
+enum Sniff {
+    /// This many bytes matched the HTTP/2 preface so far.
+    Preface(usize),
+    /// After the preface: this many bytes of the first frame's header
+    /// (whose first three say its length) have been read.
+    FrameHeader {
+        seen: usize,
+        len: u32,
+    },
+    /// The rest of the first frame (the client's SETTINGS).
+    Payload(u32),
+    Done,
+}
+
+/// The connection's transport, watched for its first bytes: they say
+/// whether it speaks HTTP/1.1 or HTTP/2 and when the HTTP/2 client's
+/// first frame is in. Afterwards reading costs one comparison more.
+pub(crate) struct Sniffed<IO> {
+    io: IO,
+    sniff: Sniff,
+    activity: Arc<Activity>,
+}
+
+impl<IO> Sniffed<IO> {
+    pub(crate) fn new(io: IO, activity: Arc<Activity>) -> Sniffed<IO> {
+        Sniffed {
+            io,
+            sniff: Sniff::Preface(0),
+            activity,
+        }
+    }
+
+    fn look(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            match &mut self.sniff {
+                Sniff::Preface(matched) => {
+                    let want = &PREFACE[*matched..];
+                    let n = want.len().min(bytes.len());
+                    if bytes[..n] != want[..n] {
+                        // Not HTTP/2: hyper serves it as HTTP/1.1, whose
+                        // header read timeout takes over.
+                        self.sniff = Sniff::Done;
+                        self.activity.enter(ESTABLISHED);
+                        return;
+                    }
+                    *matched += n;
+                    bytes = &bytes[n..];
+                    if *matched == PREFACE.len() {
+                        self.sniff = Sniff::FrameHeader { seen: 0, len: 0 };
+                        self.activity.enter(HTTP2_HANDSHAKE);
+                    }
+                }
+                Sniff::FrameHeader { seen, len } => {
+                    let n = (9 - *seen).min(bytes.len());
+                    for &byte in &bytes[..n] {
+                        if *seen < 3 {
+                            *len = (*len << 8) | u32::from(byte);
+                        }
+                        *seen += 1;
+                    }
+                    bytes = &bytes[n..];
+                    if *seen == 9 {
+                        self.sniff = Sniff::Payload(*len);
+                    }
+                }
+                Sniff::Payload(left) => {
+                    let n = (*left as usize).min(bytes.len());
+                    *left -= n as u32;
+                    bytes = &bytes[n..];
+                    if *left == 0 {
+                        self.sniff = Sniff::Done;
+                        self.activity.enter(ESTABLISHED);
+                    }
+                }
+                Sniff::Done => return,
+            }
+        }
+        // A first frame with an empty payload is complete with its header.
+        if let Sniff::Payload(0) = self.sniff {
+            self.sniff = Sniff::Done;
+            self.activity.enter(ESTABLISHED);
+        }
+    }
+}
+
+impl<IO: AsyncRead + Unpin> AsyncRead for Sniffed<IO> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.io).poll_read(cx, buf);
+        if !matches!(self.sniff, Sniff::Done) && buf.filled().len() > before {
+            let this = &mut *self;
+            this.look(&buf.filled()[before..]);
+        }
+        result
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> AsyncWrite for Sniffed<IO> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+/// Why the watchdog closes a connection.
+enum Verdict {
+    /// Nothing to do before this instant (`None`: ever).
+    Wait(Option<Instant>),
+    /// Close it: no call is in flight (or the client never got that far).
+    Close(&'static str),
+}
+
+fn verdict(activity: &Activity, settings: &ConnectionSettings) -> Verdict {
+    let now = Instant::now();
+    let phase_at = activity.at(activity.phase_at.load(Ordering::Relaxed));
+    let (deadline, reason) = match activity.phase.load(Ordering::Acquire) {
+        DETECTING => (
+            Some(phase_at + settings.preface_timeout),
+            "no HTTP request or HTTP/2 preface in time",
+        ),
+        HTTP2_HANDSHAKE => (
+            Some(phase_at + settings.http2_handshake_timeout),
+            "no HTTP/2 SETTINGS frame after the preface in time",
+        ),
+        _ => {
+            let Some(idle) = settings.idle_timeout else {
+                return Verdict::Wait(None);
+            };
+            if activity.in_flight.load(Ordering::Acquire) > 0 {
+                return Verdict::Wait(Some(now + idle));
+            }
+            let since = activity.at(activity.idle_since.load(Ordering::Relaxed));
+            (
+                Some(since + idle),
+                "idle: no call in flight for the idle timeout",
+            )
+        }
+    };
+    match deadline {
+        Some(deadline) if deadline > now => Verdict::Wait(Some(deadline)),
+        _ => Verdict::Close(reason),
+    }
+}
+
+/// Serves `connection` until it ends, the server shuts down (`shutdown`
+/// changes: a graceful close, as `close` does) or a bound of `settings`
+/// passes. `close` starts the connection's graceful close.
+pub(crate) async fn watch<C, E>(
+    connection: C,
+    close: fn(Pin<&mut C>),
+    activity: &Activity,
+    settings: &ConnectionSettings,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    peer: std::net::SocketAddr,
+) -> Result<(), E>
+where
+    C: Future<Output = Result<(), E>>,
+{
+    let mut connection = std::pin::pin!(connection);
+    let mut shutting_down = *shutdown.borrow();
+    if shutting_down {
+        close(connection.as_mut());
+    }
+    // Once closing on a timer: when to drop the connection regardless.
+    let mut drop_at: Option<Instant> = None;
+    let mut next = match verdict(activity, settings) {
+        Verdict::Wait(at) => at,
+        Verdict::Close(_) => Some(Instant::now()),
+    };
+    loop {
+        let timer = async {
+            match drop_at.or(next) {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            result = connection.as_mut() => return result,
+            changed = shutdown.changed(), if !shutting_down => {
+                shutting_down = true;
+                if changed.is_ok() {
+                    close(connection.as_mut());
+                }
+            }
+            () = activity.entered.notified(), if drop_at.is_none() => {
+                next = match verdict(activity, settings) {
+                    Verdict::Wait(at) => at,
+                    Verdict::Close(_) => Some(Instant::now()),
+                };
+            }
+            () = timer => {
+                if drop_at.is_some() {
+                    tracing::debug!(target: LOG_TARGET, %peer, "dropped a connection that did not finish closing");
+                    return Ok(());
+                }
+                match verdict(activity, settings) {
+                    Verdict::Wait(at) => next = at,
+                    Verdict::Close(reason) => {
+                        tracing::debug!(target: LOG_TARGET, %peer, reason, "closing a connection");
+                        if activity.phase.load(Ordering::Acquire) != ESTABLISHED {
+                            // Nothing was asked: nothing to say goodbye to.
+                            return Ok(());
+                        }
+                        close(connection.as_mut());
+                        drop_at = Some(Instant::now() + CLOSE_GRACE);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The target of the server's logs.
+const LOG_TARGET: &str = crate::service::telemetry::SERVER_TARGET;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sniffed(chunks: &[&[u8]]) -> (Sniff, u8) {
+        let activity = Activity::new();
+        let mut sniffed = Sniffed::new((), Arc::clone(&activity));
+        for chunk in chunks {
+            sniffed.look(chunk);
+        }
+        (sniffed.sniff, activity.phase.load(Ordering::Relaxed))
+    }
+
+    #[test]
+    fn http1_is_known_at_its_first_differing_byte() {
+        assert_eq!(sniffed(&[b"P"]).1, DETECTING);
+        assert_eq!(sniffed(&[b"P", b"OST / HTTP/1.1"]).1, ESTABLISHED);
+        assert_eq!(sniffed(&[b"GET"]).1, ESTABLISHED);
+    }
+
+    #[test]
+    fn http2_is_established_once_its_first_frame_is_in() {
+        assert_eq!(sniffed(&[&PREFACE[..10]]).1, DETECTING);
+        assert_eq!(sniffed(&[PREFACE]).1, HTTP2_HANDSHAKE);
+        // SETTINGS with one 6-byte setting, split everywhere.
+        let frame = [0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100];
+        assert_eq!(sniffed(&[PREFACE, &frame[..2]]).1, HTTP2_HANDSHAKE);
+        assert_eq!(sniffed(&[PREFACE, &frame[..12]]).1, HTTP2_HANDSHAKE);
+        let (_, phase) = sniffed(&[&PREFACE[..5], &PREFACE[5..], &frame[..4], &frame[4..]]);
+        assert_eq!(phase, ESTABLISHED);
+        // An empty SETTINGS frame, in one read with the preface.
+        let mut both = PREFACE.to_vec();
+        both.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]);
+        assert!(matches!(sniffed(&[&both]), (Sniff::Done, ESTABLISHED)));
+    }
+}
