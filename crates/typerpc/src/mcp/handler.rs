@@ -132,13 +132,13 @@ impl ServerHandler for Handler {
     }
 }
 
-/// The streamable HTTP endpoint, mounted on a router.
-pub(crate) struct HttpMount {
+/// The streamable HTTP endpoint, at a path of a router.
+pub(crate) struct McpEndpoint {
     service: StreamableHttpService<Handler, LocalSessionManager>,
 }
 
-impl HttpMount {
-    pub(crate) fn new(selection: Arc<McpTools>) -> HttpMount {
+impl McpEndpoint {
+    pub(crate) fn new(selection: Arc<McpTools>) -> McpEndpoint {
         let mut config = StreamableHttpServerConfig::default();
         if let Some(hosts) = &selection.allowed_hosts {
             config = if hosts.is_empty() {
@@ -148,7 +148,7 @@ impl HttpMount {
             };
         }
         let factory = move || Ok(Handler::new(Arc::clone(&selection), None));
-        HttpMount {
+        McpEndpoint {
             service: StreamableHttpService::new(
                 factory,
                 Arc::new(LocalSessionManager::default()),
@@ -158,7 +158,7 @@ impl HttpMount {
     }
 }
 
-impl Endpoint for HttpMount {
+impl Endpoint for McpEndpoint {
     fn call(&self, router: Router, mut request: Request<EndpointBody>) -> EndpointFuture {
         request.extensions_mut().insert(router);
         let mut service = self.service.clone();

@@ -88,7 +88,7 @@ impl crate::Router {
     /// HTTP transport at `path` (`/mcp`), on the router's own port. Calls go
     /// through the router's interceptors.
     pub fn with_mcp(self, path: impl Into<String>, tools: McpTools) -> crate::Router {
-        let endpoint = Arc::new(handler::HttpMount::new(Arc::new(tools)));
+        let endpoint = Arc::new(handler::McpEndpoint::new(Arc::new(tools)));
         self.endpoint(path, crate::server::endpoint::Placement::Beside, endpoint)
     }
 }
