@@ -10,7 +10,7 @@ use super::body::RpcBody;
 use super::compression::Compression;
 use super::envelope::{self, EnvelopeDecoder};
 use super::response_writer::{web_trailer_frame, COMPRESS_MIN_BYTES};
-use super::wire::Wire;
+use super::wire::{Wire, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
 use super::{grpc_status, web_text};
 use crate::service::Protocol;
 use crate::Status;
@@ -46,6 +46,12 @@ pub(crate) fn single_message(
     limit: usize,
     compression: Compression,
 ) -> Result<Bytes, Status> {
+    // The usual body: one uncompressed envelope and nothing else, within
+    // the limit. Its message is a slice of the body, with no decoder to
+    // set up; anything else takes the decoder's path, and its errors.
+    if let Some(message) = lone_envelope(&body, limit) {
+        return Ok(message);
+    }
     let mut decoder = EnvelopeDecoder::new(limit);
     decoder.push(body);
     let Some(frame) = decoder.next_frame()? else {
@@ -74,6 +80,16 @@ pub(crate) fn single_message(
     }
 }
 
+/// The message of a body that is exactly one uncompressed envelope of at
+/// most `limit` bytes.
+fn lone_envelope(body: &Bytes, limit: usize) -> Option<Bytes> {
+    let header: [u8; envelope::HEADER_LEN] = body.get(..envelope::HEADER_LEN)?.try_into().ok()?;
+    let declared = u32::from_be_bytes([header[1], header[2], header[3], header[4]]) as usize;
+    let whole =
+        header[0] == 0 && declared <= limit && body.len() - envelope::HEADER_LEN == declared;
+    whole.then(|| body.slice(envelope::HEADER_LEN..))
+}
+
 /// An answer with no response message: the status and every piece of
 /// metadata go in the headers ("trailers-only"), which gRPC and gRPC-Web
 /// clients both read. grpc-go and connect-go answer so for calls that end
@@ -83,7 +99,7 @@ pub(crate) fn trailers_only(wire: Wire, status: &Status, metadata: HeaderMap) ->
     let headers = response.headers_mut();
     headers.extend(metadata);
     headers.insert(header::CONTENT_TYPE, wire.content_type());
-    headers.insert("grpc-accept-encoding", Compression::accept_header());
+    headers.insert(GRPC_ACCEPT_ENCODING, Compression::accept_header());
     grpc_status::write_status(status, headers);
     response
 }
@@ -112,14 +128,13 @@ pub(crate) fn unary_response(
 
     let mut response = Response::new(RpcBody::empty());
     let out = response.headers_mut();
-    out.extend(headers);
+    if !headers.is_empty() {
+        out.extend(headers);
+    }
     out.insert(header::CONTENT_TYPE, wire.content_type());
-    out.insert("grpc-accept-encoding", Compression::accept_header());
+    out.insert(GRPC_ACCEPT_ENCODING, Compression::accept_header());
     if compress {
-        out.insert(
-            "grpc-encoding",
-            HeaderValue::from_static(compression.name()),
-        );
+        out.insert(GRPC_ENCODING, HeaderValue::from_static(compression.name()));
     }
     *response.body_mut() = match wire.protocol {
         Protocol::Grpc => RpcBody::with_trailers(body.freeze(), trailers),
@@ -134,4 +149,41 @@ pub(crate) fn unary_response(
         }
     };
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Code;
+
+    fn envelope(flags: u8, message: &[u8]) -> Bytes {
+        let mut out = BytesMut::new();
+        envelope::encode_envelope(flags, message, &mut out);
+        out.freeze()
+    }
+
+    #[test]
+    fn a_lone_envelope_is_read_in_place_and_anything_else_by_the_decoder() {
+        let body = envelope(0, b"hello");
+        assert_eq!(lone_envelope(&body, 10).unwrap(), &b"hello"[..]);
+        assert_eq!(
+            single_message(body.clone(), 10, Compression::Identity).unwrap(),
+            &b"hello"[..]
+        );
+        // Over the limit, compressed, cut short or followed by more: the
+        // decoder's answers.
+        assert!(lone_envelope(&body, 4).is_none());
+        let err = single_message(body.clone(), 4, Compression::Identity).unwrap_err();
+        assert_eq!(err.code(), Code::ResourceExhausted);
+        assert!(lone_envelope(&envelope(FLAG, b"x"), 10).is_none());
+        assert!(lone_envelope(&body.slice(..6), 10).is_none());
+        let err = single_message(body.slice(..6), 10, Compression::Identity).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument);
+        let two = [body.clone(), body].concat();
+        let err = single_message(Bytes::from(two), 10, Compression::Identity).unwrap_err();
+        assert_eq!(err.code(), Code::Unimplemented);
+        assert!(lone_envelope(&Bytes::from_static(b"\0\0"), 10).is_none());
+    }
+
+    const FLAG: u8 = envelope::FLAG_COMPRESSED;
 }
