@@ -68,6 +68,9 @@ impl Wire {
                 form: Form::ConnectGet,
             });
         }
+        if let Some(wire) = content_type.and_then(|value| Wire::common(value.as_bytes())) {
+            return Some(wire);
+        }
         let media = media_type(content_type)?;
         let rest = strip_prefix_ignore_case(media, "application/")?;
         let grpc = |protocol, suffix: &str| {
@@ -111,6 +114,26 @@ impl Wire {
         } else {
             None
         }
+    }
+
+    /// The content types nearly every request sends, spelled exactly so:
+    /// recognised by one comparison, before the general parsing (case,
+    /// parameters, suffixes) that the rest need.
+    fn common(content_type: &[u8]) -> Option<Wire> {
+        let (protocol, codec, form) = match content_type {
+            b"application/grpc" | b"application/grpc+proto" => {
+                (Protocol::Grpc, Codec::Proto, Form::Enveloped)
+            }
+            b"application/json" => (Protocol::Connect, Codec::Json, Form::ConnectUnary),
+            b"application/proto" => (Protocol::Connect, Codec::Proto, Form::ConnectUnary),
+            b"application/grpc-web+proto" => (Protocol::GrpcWeb, Codec::Proto, Form::Enveloped),
+            _ => return None,
+        };
+        Some(Wire {
+            protocol,
+            codec,
+            form,
+        })
     }
 
     /// The wire a client uses for a call: Connect streams enveloped and
