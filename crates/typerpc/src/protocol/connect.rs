@@ -43,8 +43,13 @@ pub(crate) fn unary_response(
         };
     let mut response = Response::new(RpcBody::full(body));
     let out = response.headers_mut();
-    out.extend(headers);
-    append_trailers(out, trailers);
+    // Most calls set no metadata: skip the work of merging none.
+    if !headers.is_empty() {
+        out.extend(headers);
+    }
+    if !trailers.is_empty() {
+        append_trailers(out, trailers);
+    }
     out.insert(header::CONTENT_TYPE, wire.content_type());
     if let Some(encoding) = encoding {
         out.insert(

@@ -11,7 +11,7 @@ use super::body_timer::BodyTimer;
 use super::compression::Compression;
 use super::envelope::{self, EnvelopeDecoder};
 use super::response_writer::{web_trailer_frame, COMPRESS_MIN_BYTES};
-use super::wire::Wire;
+use super::wire::{Wire, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
 use super::{grpc_status, web_text};
 use crate::service::Protocol;
 use crate::Status;
@@ -51,8 +51,10 @@ where
         text: (wire.protocol == Protocol::GrpcWebText).then(web_text::TextDecoder::default),
         envelopes: EnvelopeDecoder::new(limit),
         wire_limit: unary_wire_limit(wire, limit),
+        limit,
         received: 0,
         message: None,
+        lone: None,
     };
     let mut timer = BodyTimer::new(timeout);
     loop {
@@ -83,9 +85,15 @@ struct UnaryReading {
     envelopes: EnvelopeDecoder,
     /// The most bytes the body may have (see [`unary_wire_limit`]).
     wire_limit: usize,
+    /// The most bytes a message may have.
+    limit: usize,
     received: usize,
     /// The request's envelope, once complete.
     message: Option<envelope::Frame>,
+    /// The usual body: a first chunk that is exactly one uncompressed
+    /// envelope within the limit, its message a slice of the chunk with no
+    /// decoder involved. Kept whole, in case more bytes follow.
+    lone: Option<Bytes>,
 }
 
 impl UnaryReading {
@@ -96,6 +104,16 @@ impl UnaryReading {
                 "the request body is larger than the limit of {} bytes",
                 self.wire_limit
             )));
+        }
+        if self.text.is_none() {
+            if self.received == chunk.len() && lone_envelope(&chunk, self.limit).is_some() {
+                self.lone = Some(chunk);
+                return Ok(());
+            }
+            // More bytes after a lone envelope: back to the decoder.
+            if let Some(lone) = self.lone.take() {
+                self.envelopes.push(lone);
+            }
         }
         let chunk = match &mut self.text {
             Some(text) => text.push(&chunk)?,
@@ -112,6 +130,11 @@ impl UnaryReading {
     }
 
     fn finish(self, limit: usize, compression: Compression) -> Result<Bytes, Status> {
+        if let Some(lone) = &self.lone {
+            if let Some(message) = lone_envelope(lone, limit) {
+                return Ok(message);
+            }
+        }
         if let Some(text) = &self.text {
             text.finish()?;
         }
@@ -139,6 +162,16 @@ fn more_than_one() -> Status {
     Status::unimplemented("the request has more than one message; a unary call sends exactly one")
 }
 
+/// The message of a body that is exactly one uncompressed envelope of at
+/// most `limit` bytes.
+fn lone_envelope(body: &Bytes, limit: usize) -> Option<Bytes> {
+    let header: [u8; envelope::HEADER_LEN] = body.get(..envelope::HEADER_LEN)?.try_into().ok()?;
+    let declared = u32::from_be_bytes([header[1], header[2], header[3], header[4]]) as usize;
+    let whole =
+        header[0] == 0 && declared <= limit && body.len() - envelope::HEADER_LEN == declared;
+    whole.then(|| body.slice(envelope::HEADER_LEN..))
+}
+
 /// An answer with no response message: the status and every piece of
 /// metadata go in the headers ("trailers-only"), which gRPC and gRPC-Web
 /// clients both read. grpc-go and connect-go answer so for calls that end
@@ -148,7 +181,7 @@ pub(crate) fn trailers_only(wire: Wire, status: &Status, metadata: HeaderMap) ->
     let headers = response.headers_mut();
     headers.extend(metadata);
     headers.insert(header::CONTENT_TYPE, wire.content_type());
-    headers.insert("grpc-accept-encoding", Compression::accept_header());
+    headers.insert(GRPC_ACCEPT_ENCODING, Compression::accept_header());
     grpc_status::write_status(status, headers);
     response
 }
@@ -177,14 +210,13 @@ pub(crate) fn unary_response(
 
     let mut response = Response::new(RpcBody::empty());
     let out = response.headers_mut();
-    out.extend(headers);
+    if !headers.is_empty() {
+        out.extend(headers);
+    }
     out.insert(header::CONTENT_TYPE, wire.content_type());
-    out.insert("grpc-accept-encoding", Compression::accept_header());
+    out.insert(GRPC_ACCEPT_ENCODING, Compression::accept_header());
     if compress {
-        out.insert(
-            "grpc-encoding",
-            HeaderValue::from_static(compression.name()),
-        );
+        out.insert(GRPC_ENCODING, HeaderValue::from_static(compression.name()));
     }
     *response.body_mut() = match wire.protocol {
         Protocol::Grpc => RpcBody::with_trailers(body.freeze(), trailers),
@@ -199,4 +231,64 @@ pub(crate) fn unary_response(
         }
     };
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Code;
+
+    fn envelope(flags: u8, message: &[u8]) -> Bytes {
+        let mut out = BytesMut::new();
+        envelope::encode_envelope(flags, message, &mut out);
+        out.freeze()
+    }
+
+    /// The unary request read from a body arriving in `chunks`.
+    async fn read(chunks: Vec<Bytes>, limit: usize) -> Result<Bytes, Status> {
+        let frames = futures_util::stream::iter(
+            chunks
+                .into_iter()
+                .map(|c| Ok::<_, std::convert::Infallible>(http_body::Frame::data(c))),
+        );
+        let body = http_body_util::StreamBody::new(frames);
+        let wire = Wire::classify(
+            &http::Method::POST,
+            Some(&http::HeaderValue::from_static("application/grpc")),
+        )
+        .unwrap();
+        read_unary_request(body, wire, limit, Compression::Identity, false, None).await
+    }
+
+    #[tokio::test]
+    async fn a_lone_envelope_is_read_in_place_and_anything_else_by_the_decoder() {
+        let body = envelope(0, b"hello");
+        assert_eq!(lone_envelope(&body, 10).unwrap(), &b"hello"[..]);
+        assert_eq!(read(vec![body.clone()], 10).await.unwrap(), &b"hello"[..]);
+        // Over the limit, compressed, cut short or followed by more: the
+        // decoder's answers.
+        assert!(lone_envelope(&body, 4).is_none());
+        let err = read(vec![body.clone()], 4).await.unwrap_err();
+        assert_eq!(err.code(), Code::ResourceExhausted);
+        assert!(lone_envelope(&envelope(FLAG, b"x"), 10).is_none());
+        assert!(lone_envelope(&body.slice(..6), 10).is_none());
+        let err = read(vec![body.slice(..6)], 10).await.unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument);
+        // A lone envelope, then another in a second chunk.
+        let err = read(vec![body.clone(), body.clone()], 100)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::Unimplemented);
+        // A lone envelope, then bytes that complete no envelope.
+        let err = read(vec![body.clone(), body.slice(..3)], 100)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument);
+        // An envelope split over two chunks.
+        let split = vec![body.slice(..3), body.slice(3..)];
+        assert_eq!(read(split, 10).await.unwrap(), &b"hello"[..]);
+        assert!(lone_envelope(&Bytes::from_static(b"\0\0"), 10).is_none());
+    }
+
+    const FLAG: u8 = envelope::FLAG_COMPRESSED;
 }

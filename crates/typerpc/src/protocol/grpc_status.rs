@@ -35,6 +35,12 @@ pub const GRPC_MESSAGE: &str = "grpc-message";
 /// The `google.rpc.Status` trailer.
 pub const GRPC_STATUS_DETAILS: &str = "grpc-status-details-bin";
 
+// The same names parsed once: a lookup or insert by `&str` parses the
+// name on every call.
+const STATUS_NAME: HeaderName = HeaderName::from_static(GRPC_STATUS);
+const MESSAGE_NAME: HeaderName = HeaderName::from_static(GRPC_MESSAGE);
+const DETAILS_NAME: HeaderName = HeaderName::from_static(GRPC_STATUS_DETAILS);
+
 /// Standard base64 that reads padded and unpadded input alike, and
 /// ignores stray low bits in the last character as other gRPC
 /// implementations do.
@@ -53,17 +59,32 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// protocol's, and a stale one (say, copied from handler metadata) would
 /// contradict the status.
 pub fn write_status(status: &Status, headers: &mut HeaderMap) {
-    headers.insert(GRPC_STATUS, HeaderValue::from(status.code().as_i32()));
-    headers.remove(GRPC_MESSAGE);
-    headers.remove(GRPC_STATUS_DETAILS);
+    // Every response writes this: skip the lookups in an empty map, and
+    // take the code's text from a table rather than formatting it.
+    if !headers.is_empty() {
+        headers.remove(MESSAGE_NAME);
+        headers.remove(DETAILS_NAME);
+    }
+    headers.insert(STATUS_NAME, code_value(status.code().as_i32()));
     if !status.message().is_empty() {
         if let Ok(value) = HeaderValue::from_str(&percent_encode_message(status.message())) {
-            headers.insert(GRPC_MESSAGE, value);
+            headers.insert(MESSAGE_NAME, value);
         }
     }
     if !status.details().is_empty() {
         let bytes = status.to_rpc_status().encode_to_vec();
-        headers.insert(GRPC_STATUS_DETAILS, encode_bin(&bytes));
+        headers.insert(DETAILS_NAME, encode_bin(&bytes));
+    }
+}
+
+/// The `grpc-status` value of a code.
+fn code_value(code: i32) -> HeaderValue {
+    const CODES: [&str; 17] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+    ];
+    match usize::try_from(code).ok().and_then(|i| CODES.get(i)) {
+        Some(text) => HeaderValue::from_static(text),
+        None => HeaderValue::from(code),
     }
 }
 
@@ -72,9 +93,9 @@ pub fn write_status(status: &Status, headers: &mut HeaderMap) {
 /// [`Code::from_grpc_http_status`]). A `grpc-status` that is not a number
 /// is `unknown`; a number we do not know is `Unknown` too.
 pub fn read_status(headers: &HeaderMap) -> Option<Status> {
-    let raw_code = headers.get(GRPC_STATUS)?;
+    let raw_code = headers.get(STATUS_NAME)?;
     let message = headers
-        .get(GRPC_MESSAGE)
+        .get(MESSAGE_NAME)
         .map(|v| percent_decode_message(v.as_bytes()))
         .unwrap_or_default();
     let Some(code) = parse_code(raw_code.as_bytes()) else {

@@ -29,8 +29,8 @@ pub(crate) const CONNECT_TIMEOUT: HeaderName = HeaderName::from_static("connect-
 /// `connect-protocol-version`: `1`, on Connect requests.
 pub(crate) const CONNECT_PROTOCOL_VERSION: HeaderName =
     HeaderName::from_static("connect-protocol-version");
-const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
-const GRPC_ACCEPT_ENCODING: HeaderName = HeaderName::from_static("grpc-accept-encoding");
+pub(crate) const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
+pub(crate) const GRPC_ACCEPT_ENCODING: HeaderName = HeaderName::from_static("grpc-accept-encoding");
 const CONNECT_CONTENT_ENCODING: HeaderName = HeaderName::from_static("connect-content-encoding");
 const CONNECT_ACCEPT_ENCODING: HeaderName = HeaderName::from_static("connect-accept-encoding");
 
@@ -67,6 +67,9 @@ impl Wire {
                 codec: Codec::Json,
                 form: Form::ConnectGet,
             });
+        }
+        if let Some(wire) = content_type.and_then(|value| Wire::common(value.as_bytes())) {
+            return Some(wire);
         }
         let media = media_type(content_type)?;
         let rest = strip_prefix_ignore_case(media, "application/")?;
@@ -113,6 +116,26 @@ impl Wire {
         }
     }
 
+    /// The content types nearly every request sends, spelled exactly so:
+    /// recognised by one comparison, before the general parsing (case,
+    /// parameters, suffixes) that the rest need.
+    fn common(content_type: &[u8]) -> Option<Wire> {
+        let (protocol, codec, form) = match content_type {
+            b"application/grpc" | b"application/grpc+proto" => {
+                (Protocol::Grpc, Codec::Proto, Form::Enveloped)
+            }
+            b"application/json" => (Protocol::Connect, Codec::Json, Form::ConnectUnary),
+            b"application/proto" => (Protocol::Connect, Codec::Proto, Form::ConnectUnary),
+            b"application/grpc-web+proto" => (Protocol::GrpcWeb, Codec::Proto, Form::Enveloped),
+            _ => return None,
+        };
+        Some(Wire {
+            protocol,
+            codec,
+            form,
+        })
+    }
+
     /// The wire a client uses for a call: Connect streams enveloped and
     /// sends unary calls bare; gRPC envelopes everything.
     pub(crate) fn for_call(protocol: Protocol, codec: Codec, streaming: bool) -> Wire {
@@ -136,18 +159,32 @@ impl Wire {
     /// The content type of requests and responses on this wire (a GET
     /// response has its codec's unary type).
     pub(crate) fn content_type(self) -> HeaderValue {
-        HeaderValue::from_static(match (self.protocol, self.form, self.codec) {
-            (Protocol::Grpc, _, Codec::Proto) => "application/grpc+proto",
-            (Protocol::Grpc, _, Codec::Json) => "application/grpc+json",
-            (Protocol::GrpcWeb, _, Codec::Proto) => "application/grpc-web+proto",
-            (Protocol::GrpcWeb, _, Codec::Json) => "application/grpc-web+json",
-            (Protocol::GrpcWebText, _, Codec::Proto) => "application/grpc-web-text+proto",
-            (Protocol::GrpcWebText, _, Codec::Json) => "application/grpc-web-text+json",
-            (Protocol::Connect, Form::Enveloped, Codec::Proto) => "application/connect+proto",
-            (Protocol::Connect, Form::Enveloped, Codec::Json) => "application/connect+json",
-            (Protocol::Connect, _, Codec::Proto) => "application/proto",
-            (Protocol::Connect, _, Codec::Json) => "application/json",
-        })
+        // Constants: built at compile time rather than checked on every
+        // response.
+        const GRPC_PROTO: HeaderValue = HeaderValue::from_static("application/grpc+proto");
+        const GRPC_JSON: HeaderValue = HeaderValue::from_static("application/grpc+json");
+        const WEB_PROTO: HeaderValue = HeaderValue::from_static("application/grpc-web+proto");
+        const WEB_JSON: HeaderValue = HeaderValue::from_static("application/grpc-web+json");
+        const WEB_TEXT_PROTO: HeaderValue =
+            HeaderValue::from_static("application/grpc-web-text+proto");
+        const WEB_TEXT_JSON: HeaderValue =
+            HeaderValue::from_static("application/grpc-web-text+json");
+        const CONNECT_PROTO: HeaderValue = HeaderValue::from_static("application/connect+proto");
+        const CONNECT_JSON: HeaderValue = HeaderValue::from_static("application/connect+json");
+        const PROTO: HeaderValue = HeaderValue::from_static("application/proto");
+        const JSON: HeaderValue = HeaderValue::from_static("application/json");
+        match (self.protocol, self.form, self.codec) {
+            (Protocol::Grpc, _, Codec::Proto) => GRPC_PROTO,
+            (Protocol::Grpc, _, Codec::Json) => GRPC_JSON,
+            (Protocol::GrpcWeb, _, Codec::Proto) => WEB_PROTO,
+            (Protocol::GrpcWeb, _, Codec::Json) => WEB_JSON,
+            (Protocol::GrpcWebText, _, Codec::Proto) => WEB_TEXT_PROTO,
+            (Protocol::GrpcWebText, _, Codec::Json) => WEB_TEXT_JSON,
+            (Protocol::Connect, Form::Enveloped, Codec::Proto) => CONNECT_PROTO,
+            (Protocol::Connect, Form::Enveloped, Codec::Json) => CONNECT_JSON,
+            (Protocol::Connect, _, Codec::Proto) => PROTO,
+            (Protocol::Connect, _, Codec::Json) => JSON,
+        }
     }
 
     /// The media type a response must have, without the codec suffix

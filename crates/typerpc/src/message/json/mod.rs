@@ -15,6 +15,7 @@ mod numbers;
 mod options;
 mod parser;
 mod path;
+mod path_stack;
 mod skip;
 mod writer;
 

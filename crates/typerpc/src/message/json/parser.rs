@@ -9,6 +9,7 @@ use base64::Engine as _;
 
 use super::lexer::{describe, is_whitespace, string_at, LexError};
 use super::path::{render, Segment};
+use super::path_stack::PathStack;
 use super::{JsonError, JsonOptions};
 
 /// The kind of the next JSON value, as [`JsonParser::peek_kind`] sees it.
@@ -48,7 +49,7 @@ pub struct JsonParser<'a> {
     /// How many objects and arrays enclose the current position.
     pub(super) depth: u32,
     pub(super) max_depth: u32,
-    path: Vec<Segment>,
+    path: PathStack,
 }
 
 /// Standard and URL-safe base64 decoders that accept input with or without
@@ -69,7 +70,7 @@ impl<'a> JsonParser<'a> {
             options,
             depth: 0,
             max_depth: options.max_depth(),
-            path: Vec::new(),
+            path: PathStack::default(),
         }
     }
 
@@ -104,7 +105,7 @@ impl<'a> JsonParser<'a> {
     /// An error at the current path, found at byte `offset`.
     #[cold]
     pub(super) fn error_at(&self, offset: usize, message: impl Into<String>) -> JsonError {
-        JsonError::new(render(self.input, &self.path), message, offset)
+        JsonError::new(render(self.input, self.path.as_slice()), message, offset)
     }
 
     #[cold]
