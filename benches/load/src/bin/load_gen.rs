@@ -256,7 +256,10 @@ async fn soak(addr: SocketAddr, secs: u64, concurrency: u64, load: Load, mix: Mi
     // after a second.
     let readers_stop = Arc::new(AtomicBool::new(false));
     for _ in 0..8 * usize::from(mix.slow) {
-        workers.push(tokio::spawn(raw::slow_reader(addr, Arc::clone(&readers_stop))));
+        workers.push(tokio::spawn(raw::slow_reader(
+            addr,
+            Arc::clone(&readers_stop),
+        )));
     }
     {
         let readers_stop = Arc::clone(&readers_stop);
@@ -368,7 +371,14 @@ async fn abuse(addr: SocketAddr, secs: u64, load: Load) {
     stats.set_phase("quiet");
     tokio::time::sleep(Duration::from_secs(10)).await;
     // Each kind alone for `secs`, then all at once.
-    for phase in ["slowloris", "idle", "rapid reset", "floods", "never read", "all"] {
+    for phase in [
+        "slowloris",
+        "idle",
+        "rapid reset",
+        "floods",
+        "never read",
+        "all",
+    ] {
         stats.set_phase(phase);
         let stop = Arc::new(AtomicBool::new(false));
         let tasks = abusers(addr, phase, &stop);
