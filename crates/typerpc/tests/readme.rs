@@ -235,6 +235,28 @@ mod observability {
 }
 
 #[rustfmt::skip]
+mod limits {
+    use std::time::Duration;
+
+    use super::services::RecommendationService as ChatService;
+    use typerpc::Server;
+
+    fn server() -> Server {
+        // README begin: limits
+        use typerpc::server::ConnectionSettings;
+        let server = Server::new()
+            .add(ChatService::new())
+            .connection_settings(ConnectionSettings {
+                max_connections: 20_000,                        // default 4,096; then the server stops accepting
+                idle_timeout: Some(Duration::from_secs(600)),   // default 120 s with no call in flight
+                ..Default::default()
+            });
+        // README end: limits
+        server
+    }
+}
+
+#[rustfmt::skip]
 mod client {
     use std::time::Duration;
 
