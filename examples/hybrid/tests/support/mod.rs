@@ -2,20 +2,17 @@
 //! as the seed's clients do: curl for REST and Connect, grpcurl for gRPC.
 #![allow(dead_code)]
 
+#[path = "../../../../crates/typerpc/tests/common/peers.rs"]
+mod peers;
+
+pub use peers::free_port;
+
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A fresh directory for one test's files.
 pub fn temp_dir(name: &str) -> PathBuf {
@@ -109,29 +106,13 @@ impl Drop for Hybrid {
     }
 }
 
-/// A peer: on the `PATH` (curl) or installed by `scripts/peers`
-/// (grpcurl); `None` (after saying why) outside CI, a failure in CI.
+/// A peer: curl from the system's packages, the others (grpcurl) from
+/// `scripts/peers`; `None` (after saying why) outside CI, a failure in CI.
 pub fn peer(name: &str) -> Option<PathBuf> {
-    let peers = std::env::var_os("TYPERPC_PEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.cache/peers/venv/bin")
-        });
-    let on_path = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .unwrap_or_default();
-    let found = std::iter::once(peers)
-        .chain(on_path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        let message = format!("`{name}` is not installed; run scripts/peers (scripts/test does)");
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{message}");
-        }
-        eprintln!("skipping: {message}");
+    match name {
+        "curl" => peers::system_tool("curl", "curl"),
+        other => peers::peer(other),
     }
-    found
 }
 
 /// What curl got: the status, the headers (lower-cased names) and the body.
