@@ -164,68 +164,6 @@ impl Body for RpcBody {
 const DRAIN_BYTES: usize = 8 * 1024 * 1024;
 const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Collects a request body with a size bound. Past the bound the body is
-/// refused with `resource_exhausted`; with `drain`, what remains of it is
-/// read first (see [`drain`]), so that an HTTP/1.1 client still writing
-/// it gets the answer. A body that stalls for `timeout` is
-/// `deadline_exceeded` (see [`BodyTimer`](super::body_timer::BodyTimer)).
-pub(crate) async fn read_body<B>(
-    body: B,
-    limit: usize,
-    drain: bool,
-    timeout: Option<std::time::Duration>,
-) -> Result<Bytes, crate::Status>
-where
-    B: http_body::Body,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    use bytes::{Buf, BytesMut};
-    let mut body = std::pin::pin!(body);
-    // Most bodies are one chunk: keep it as it is, copy only when more come.
-    let mut first: Option<Bytes> = None;
-    let mut more: Option<BytesMut> = None;
-    let mut len = 0usize;
-    let mut timer = super::body_timer::BodyTimer::new(timeout);
-    loop {
-        // Bound by `let`, not in a `while let` scrutinee: a scrutinee lives
-        // through the loop's body and its await, and the body's error type
-        // need not be `Send`.
-        let Some(frame) = timer.frame(body.as_mut(), true).await? else {
-            break;
-        };
-        let frame = frame.map_err(|error| {
-            crate::Status::canceled(format!("reading the request body failed: {}", error.into()))
-        })?;
-        let Ok(mut data) = frame.into_data() else {
-            continue;
-        };
-        len = len.saturating_add(data.remaining());
-        if len > limit {
-            if drain {
-                self::drain(body.as_mut()).await;
-            }
-            return Err(crate::Status::resource_exhausted(format!(
-                "the request body is larger than the limit of {limit} bytes"
-            )));
-        }
-        let chunk = data.copy_to_bytes(data.remaining());
-        match (&mut first, &mut more) {
-            (None, _) => first = Some(chunk),
-            (Some(first), None) => {
-                let mut joined = BytesMut::with_capacity(first.len() + chunk.len());
-                joined.extend_from_slice(first);
-                joined.extend_from_slice(&chunk);
-                more = Some(joined);
-            }
-            (Some(_), Some(joined)) => joined.extend_from_slice(&chunk),
-        }
-    }
-    Ok(match more {
-        Some(joined) => joined.freeze(),
-        None => first.unwrap_or_default(),
-    })
-}
-
 /// Reads and throws away the rest of a request body, up to a bound in
 /// bytes and in time. Over HTTP/1.1 a server that answers before the
 /// request body is in, and then closes, makes the client that is still
@@ -274,24 +212,64 @@ async fn drain_within<B>(body: std::pin::Pin<&mut B>, bytes: usize, time: std::t
 where
     B: http_body::Body,
 {
-    use bytes::Buf;
-    use http_body_util::BodyExt;
     let mut body = body;
-    let read = async {
-        let mut seen = 0usize;
+    let mut draining = Draining::new(bytes, time);
+    std::future::poll_fn(|cx| draining.poll(cx, body.as_mut())).await
+}
+
+/// Reading the rest of a request body to throw it away, within a bound in
+/// bytes and in time (see [`drain`]); a poll, for readers written as
+/// futures of their own.
+#[derive(Debug)]
+pub(crate) struct Draining {
+    left: usize,
+    time: std::time::Duration,
+    /// Started at the first wait.
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Draining {
+    pub(crate) fn new(bytes: usize, time: std::time::Duration) -> Draining {
+        Draining {
+            left: bytes,
+            time,
+            sleep: None,
+        }
+    }
+
+    /// The bounds of [`drain`]: what an HTTP/1.1 error answer waits for.
+    pub(crate) fn http1() -> Draining {
+        Draining::new(DRAIN_BYTES, DRAIN_TIME)
+    }
+
+    /// Ready once the body has ended or failed, or a bound is reached.
+    pub(crate) fn poll<B: http_body::Body>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut body: Pin<&mut B>,
+    ) -> Poll<()> {
+        use bytes::Buf;
         loop {
-            let Some(Ok(frame)) = body.frame().await else {
-                return;
-            };
-            if let Ok(data) = frame.into_data() {
-                seen = seen.saturating_add(data.remaining());
-                if seen > bytes {
-                    return;
+            match body.as_mut().poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        match self.left.checked_sub(data.remaining()) {
+                            Some(left) => self.left = left,
+                            None => return Poll::Ready(()),
+                        }
+                    }
+                }
+                Poll::Ready(_) => return Poll::Ready(()),
+                Poll::Pending => {
+                    let time = self.time;
+                    let sleep = self
+                        .sleep
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(time)));
+                    return std::future::Future::poll(sleep.as_mut(), cx);
                 }
             }
         }
-    };
-    let _ = tokio::time::timeout(time, read).await;
+    }
 }
 
 #[cfg(test)]

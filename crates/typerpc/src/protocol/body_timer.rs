@@ -43,23 +43,31 @@ impl BodyTimer {
         mut body: Pin<&mut B>,
         armed: bool,
     ) -> Result<Option<Result<Frame<B::Data>, B::Error>>, Status> {
-        std::future::poll_fn(|cx| {
-            if let Poll::Ready(frame) = body.as_mut().poll_frame(cx) {
-                return Poll::Ready(Ok(frame));
-            }
-            let limit = match self.limit {
-                Some(limit) if armed => limit,
-                _ => return Poll::Pending,
-            };
-            let sleep = self
-                .sleep
-                .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-            match sleep.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Err(stalled(limit))),
-                Poll::Pending => Poll::Pending,
-            }
-        })
-        .await
+        std::future::poll_fn(|cx| self.poll_frame(cx, body.as_mut(), armed)).await
+    }
+
+    /// [`frame`](Self::frame) as a poll, for readers written as futures
+    /// of their own.
+    pub(crate) fn poll_frame<B: Body>(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        body: Pin<&mut B>,
+        armed: bool,
+    ) -> Poll<Result<Option<Result<Frame<B::Data>, B::Error>>, Status>> {
+        if let Poll::Ready(frame) = body.poll_frame(cx) {
+            return Poll::Ready(Ok(frame));
+        }
+        let limit = match self.limit {
+            Some(limit) if armed => limit,
+            _ => return Poll::Pending,
+        };
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(stalled(limit))),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 

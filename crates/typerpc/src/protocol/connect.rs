@@ -12,13 +12,13 @@ use super::body::RpcBody;
 use super::compression::Compression;
 use super::connect_error;
 use super::response_writer::COMPRESS_MIN_BYTES;
-use super::wire::{Wire, CONNECT_PROTOCOL_VERSION};
+use super::wire::Wire;
 use crate::service::Codec;
 use crate::Status;
 
-/// Checks `connect-protocol-version`, when sent: only `1` exists.
-pub(crate) fn check_version(headers: &HeaderMap) -> Result<(), Status> {
-    match headers.get(&CONNECT_PROTOCOL_VERSION) {
+/// Checks the value of `connect-protocol-version`, when sent: only `1` exists.
+pub(crate) fn check_version(version: Option<&http::HeaderValue>) -> Result<(), Status> {
+    match version {
         Some(version) if version != "1" => Err(Status::invalid_argument(format!(
             "connect-protocol-version must be \"1\", got {version:?}"
         ))),

@@ -7,10 +7,10 @@ use bytes::{Bytes, BytesMut};
 use http::{header, HeaderMap, HeaderValue, Response};
 
 use super::body::RpcBody;
-use super::body_timer::BodyTimer;
 use super::compression::Compression;
 use super::envelope::{self, EnvelopeDecoder};
 use super::response_writer::{web_trailer_frame, COMPRESS_MIN_BYTES};
+use super::unary_read::{Accumulate, ReadUnary};
 use super::wire::{Wire, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
 use super::{grpc_status, web_text};
 use crate::service::Protocol;
@@ -30,63 +30,39 @@ fn unary_wire_limit(wire: Wire, limit: usize) -> usize {
 /// prefix over the limit is refused (`resource_exhausted`) as soon as its
 /// five bytes are in, rather than after the limit's worth of body, or
 /// never when the client leaves the body open. Over HTTP/1.1 (`drain`) the
-/// rest of a refused body is read first, as [`read_body`] does. A body
-/// that stalls for `timeout` is `deadline_exceeded`.
-///
-/// [`read_body`]: super::body::read_body
-pub(crate) async fn read_unary_request<B>(
+/// rest of a refused body is read first. A body that stalls for `timeout`
+/// is `deadline_exceeded`.
+pub(crate) fn read_unary_request<B>(
     body: B,
     wire: Wire,
     limit: usize,
     compression: Compression,
     drain: bool,
     timeout: Option<std::time::Duration>,
-) -> Result<Bytes, Status>
-where
-    B: http_body::Body,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let mut body = std::pin::pin!(body);
-    let mut reading = UnaryReading {
+) -> ReadUnary<B, UnaryReading> {
+    let reading = UnaryReading {
         text: (wire.protocol == Protocol::GrpcWebText).then(web_text::TextDecoder::default),
         envelopes: EnvelopeDecoder::new(limit),
         wire_limit: unary_wire_limit(wire, limit),
         limit,
+        compression,
         received: 0,
         message: None,
         lone: None,
     };
-    let mut timer = BodyTimer::new(timeout);
-    loop {
-        let Some(frame) = timer.frame(body.as_mut(), true).await? else {
-            break;
-        };
-        let frame = frame.map_err(|error| {
-            Status::canceled(format!("reading the request body failed: {}", error.into()))
-        })?;
-        let Ok(mut data) = frame.into_data() else {
-            continue;
-        };
-        let len = bytes::Buf::remaining(&data);
-        let chunk = bytes::Buf::copy_to_bytes(&mut data, len);
-        if let Err(status) = reading.push(chunk) {
-            if drain {
-                super::body::drain(body.as_mut()).await;
-            }
-            return Err(status);
-        }
-    }
-    reading.finish(limit, compression)
+    ReadUnary::new(body, reading, drain, timeout)
 }
 
 /// A unary request body so far.
-struct UnaryReading {
+pub(crate) struct UnaryReading {
     text: Option<web_text::TextDecoder>,
     envelopes: EnvelopeDecoder,
     /// The most bytes the body may have (see [`unary_wire_limit`]).
     wire_limit: usize,
     /// The most bytes a message may have.
     limit: usize,
+    /// How a message marked compressed is.
+    compression: Compression,
     received: usize,
     /// The request's envelope, once complete.
     message: Option<envelope::Frame>,
@@ -96,7 +72,7 @@ struct UnaryReading {
     lone: Option<Bytes>,
 }
 
-impl UnaryReading {
+impl Accumulate for UnaryReading {
     fn push(&mut self, chunk: Bytes) -> Result<(), Status> {
         self.received = self.received.saturating_add(chunk.len());
         if self.received > self.wire_limit {
@@ -129,7 +105,8 @@ impl UnaryReading {
         Ok(())
     }
 
-    fn finish(self, limit: usize, compression: Compression) -> Result<Bytes, Status> {
+    fn finish(self) -> Result<Bytes, Status> {
+        let (limit, compression) = (self.limit, self.compression);
         if let Some(lone) = &self.lone {
             if let Some(message) = lone_envelope(lone, limit) {
                 return Ok(message);

@@ -13,6 +13,7 @@
 //! - `pipeline`: the server's one pipeline for every protocol and shape,
 //!   with the interceptors around the handler (`observe` counts for them);
 //! - `grpc`, `connect`: what differs between the protocols on the server;
+//! - `unary_read`: the one message of a unary request, out of its body;
 //! - `request_reader`, `response_writer`: enveloped messages in and out;
 //! - `refusals`: the HTTP answers to requests no protocol accepts.
 //!
@@ -58,6 +59,7 @@ pub(crate) mod request_reader;
 pub(crate) mod response_writer;
 #[doc(hidden)]
 pub mod timeout;
+pub(crate) mod unary_read;
 pub(crate) mod web_text;
 pub(crate) mod wire;
 

@@ -12,27 +12,32 @@
 //! differs between call shapes is only whether messages are read and
 //! written as one or as streams.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures_util::future::Either;
 use futures_util::stream::StreamExt;
 use futures_util::FutureExt;
-use http::{header, HeaderMap, HeaderValue, Method as HttpMethod, Request, Response, Version};
+use http::{
+    header, HeaderMap, HeaderName, HeaderValue, Method as HttpMethod, Request, Response, Version,
+};
 use tracing::{Instrument, Span};
 
-use super::body::{read_body, RpcBody};
+use super::body::RpcBody;
 use super::compression::Compression;
 use super::config::Config;
 use super::connect::{self, GetQuery};
 use super::observe::{CallWatch, Observer};
 use super::request_reader::{self, Framing};
 use super::response_writer::{Ending, ResponseFrames, Writing, COMPRESS_MIN_BYTES};
+use super::unary_read::{Collected, ReadUnary};
 use super::wire::{Form, Wire};
 use super::{grpc, refusals, timeout};
+use crate::service::deadline::within_deadline;
 use crate::service::telemetry;
 use crate::service::{
-    propagate_deadline, CallFacts, CallShape, Caller, Chain, Context, EncodedResponses, Method,
-    Protocol,
+    CallFacts, CallShape, Caller, Chain, Context, EncodedResponses, Method, Protocol,
 };
 use crate::Status;
 
@@ -69,72 +74,117 @@ struct Head {
 /// Serves one request; `route` is the method its path names, if any, and
 /// `caller` who sent it when the server knows (otherwise the request's
 /// extensions say).
-pub(crate) async fn serve<B>(
-    config: &Config,
-    route: Option<&Route>,
+///
+/// Every unary call's future is this one, allocated once per call and
+/// moved whole at each step: what only some calls need (interceptors, a
+/// streaming call, an early answer) is boxed on its own, so that the
+/// future stays the size of the common path.
+pub(crate) fn serve<'a, B>(
+    config: &'a Config,
+    route: Option<&'a Route>,
     request: Request<B>,
     caller: Option<Caller>,
-) -> Response<RpcBody>
+) -> impl Future<Output = Response<RpcBody>> + Send + 'a
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    // Written as a function that returns one of two futures rather than
+    // as an `async fn`, which would keep a copy of its arguments beside
+    // the future it awaits.
     let (parts, body) = request.into_parts();
     let http1 = parts.version < Version::HTTP_2;
-    // For an early answer over HTTP/2 (see `drain_small_h2`).
-    let declared_length = super::body::declared_length(&parts.headers);
-    match start(config, route, parts, caller).await {
-        Ok((call, method, query)) => {
-            if method.is_streaming() {
-                call.streaming(method, body, http1).await
-            } else {
-                call.unary(method, body, query, http1).await
-            }
+    match prepare(config, route, parts, caller) {
+        Ok(call) if call.watch.is_none() && !call.method.is_streaming() => {
+            Either::Left(call.unary(body, http1))
         }
-        Err(answer) => {
-            // Answered before the body was read: over HTTP/1.1 read the
-            // rest of it first, so that a client still writing it gets
-            // the answer rather than a broken pipe.
-            if http1 {
-                super::body::drain(std::pin::pin!(body)).await;
+        prepared => Either::Right(Box::pin(async move {
+            let call = match prepared {
+                Ok(call) => call,
+                Err(early) => return early.after_body(body, http1).await,
+            };
+            let call = match call.before().await {
+                Ok(call) => call,
+                Err(early) => return early.after_body(body, http1).await,
+            };
+            if call.method.is_streaming() {
+                call.streaming(body, http1).await
             } else {
-                super::body::drain_small_h2(std::pin::pin!(body), declared_length).await;
+                call.unary(body, http1).await
             }
-            answer
-        }
+        })),
     }
 }
 
-/// Everything before the request body is read: the wire, the route, the
-/// head, the context and the interceptors' `before`. An answer is an
-/// early error.
-async fn start<'a>(
+/// An answer given before the request body was read.
+struct EarlyAnswer {
+    response: Response<RpcBody>,
+    /// The body's `content-length`, for an answer over HTTP/2.
+    declared_length: Option<u64>,
+}
+
+impl EarlyAnswer {
+    fn new(response: Response<RpcBody>, headers: &HeaderMap) -> EarlyAnswer {
+        EarlyAnswer {
+            response,
+            declared_length: super::body::declared_length(headers),
+        }
+    }
+
+    /// The answer, once what must be read of the body is: over HTTP/1.1
+    /// the rest of it, so that a client still writing it gets the answer
+    /// rather than a broken pipe; over HTTP/2 a small body on its way
+    /// (see `drain_small_h2`).
+    async fn after_body<B: http_body::Body>(self, body: B, http1: bool) -> Response<RpcBody> {
+        if http1 {
+            super::body::drain(std::pin::pin!(body)).await;
+        } else {
+            super::body::drain_small_h2(std::pin::pin!(body), self.declared_length).await;
+        }
+        self.response
+    }
+}
+
+/// Everything before the request body is read, except the interceptors'
+/// `before`: the wire, the route, the head and the context. An answer is
+/// an early error.
+fn prepare<'a>(
     config: &'a Config,
     route: Option<&'a Route>,
     parts: http::request::Parts,
     caller: Option<Caller>,
-) -> Result<(Call<'a>, &'a Method, Option<GetQuery>), Response<RpcBody>> {
+) -> Result<Call<'a>, EarlyAnswer> {
+    let early = |response| EarlyAnswer::new(response, &parts.headers);
     let idempotent = route.is_some_and(|r| r.method.schema().idempotent);
     let Some(mut wire) = Wire::classify(&parts.method, parts.headers.get(header::CONTENT_TYPE))
     else {
-        return Err(refusals::unsupported(&parts.method, idempotent));
+        return Err(early(refusals::unsupported(&parts.method, idempotent)));
     };
     if parts.method != HttpMethod::POST && wire.form != Form::ConnectGet {
-        return Err(refusals::not_allowed(idempotent));
+        return Err(early(refusals::not_allowed(idempotent)));
     }
     if wire.protocol == Protocol::Connect {
         // Connect gives unary and streaming calls their own content
         // types; a method of the other kind is told which to use.
         match (wire.form, route.map(|r| r.method.is_streaming())) {
             (Form::ConnectUnary | Form::ConnectGet, Some(true)) => {
-                return Err(refusals::wrong_connect_kind(true))
+                return Err(early(refusals::wrong_connect_kind(true)))
             }
-            (Form::Enveloped, Some(false)) => return Err(refusals::wrong_connect_kind(false)),
+            (Form::Enveloped, Some(false)) => {
+                return Err(early(refusals::wrong_connect_kind(false)))
+            }
             _ => {}
         }
     }
-    let refuse = |wire, status| error_response(wire, status, HeaderMap::new(), HeaderMap::new());
+    let refuse = |wire, status| {
+        early(error_response(
+            wire,
+            status,
+            HeaderMap::new(),
+            HeaderMap::new(),
+        ))
+    };
     if wire.protocol == Protocol::Grpc && parts.version != Version::HTTP_2 {
         // gRPC needs HTTP/2 trailers; gRPC-Web exists for HTTP/1.1.
         return Err(refuse(
@@ -144,12 +194,12 @@ async fn start<'a>(
     }
     if wire.form == Form::ConnectGet && route.is_none() {
         // A browser or probe asking for a path that is no method.
-        return Err(connect::unimplemented(parts.uri.path()));
+        return Err(early(connect::unimplemented(parts.uri.path())));
     }
     if wire.form == Form::ConnectGet && !idempotent {
         // Before the query is read: a GET of this method is wrong
         // whatever its query says.
-        return Err(connect::get_not_idempotent());
+        return Err(early(connect::get_not_idempotent()));
     }
     // A Connect GET names its codec and carries its message in the query.
     let query = if wire.form == Form::ConnectGet {
@@ -165,14 +215,14 @@ async fn start<'a>(
     };
     let Some(route) = route else {
         let path = parts.uri.path();
-        return Err(match wire.protocol {
+        return Err(early(match wire.protocol {
             Protocol::Connect => connect::unimplemented(path),
             _ => grpc::trailers_only(
                 wire,
                 &Status::unimplemented(format!("no method {path}")),
                 HeaderMap::new(),
             ),
-        });
+        }));
     };
     let head = match read_head(wire, &parts.headers, query.as_ref()) {
         Ok(head) => head,
@@ -202,28 +252,22 @@ async fn start<'a>(
     {
         None
     } else {
-        let watch = CallWatch::new(route.chain.clone(), ctx.clone(), span, Instant::now());
-        let before = watch.before().instrument(watch.span().clone()).await;
-        if let Err(status) = before {
-            watch.finish(Some(&status));
-            let metadata = ctx.take_response_metadata();
-            return Err(error_response(
-                wire,
-                status,
-                metadata.headers,
-                metadata.trailers,
-            ));
-        }
-        Some(watch)
+        Some(Box::new(CallWatch::new(
+            route.chain.clone(),
+            ctx.clone(),
+            span,
+            Instant::now(),
+        )))
     };
-    let call = Call {
+    Ok(Call {
         config,
+        method: &route.method,
         wire,
         head,
+        query,
         ctx,
         watch,
-    };
-    Ok((call, &route.method, query))
+    })
 }
 
 /// The answer to a call that something around the router failed (a
@@ -254,15 +298,26 @@ pub(crate) fn failed_outside(
 /// response is compressed as the client accepts, or, when it does not
 /// say, as the request was.
 fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Result<Head, Status> {
+    let (encoding_header, accept_header) = wire.compression_headers();
+    let timeout_header = wire.timeout_header();
+    let version_header = super::wire::CONNECT_PROTOCOL_VERSION;
+    let [version, timeout, encoding, accept] = find_headers(
+        headers,
+        [
+            (wire.protocol == Protocol::Connect).then_some(&version_header),
+            Some(&timeout_header),
+            Some(&encoding_header),
+            Some(&accept_header),
+        ],
+    );
     if wire.protocol == Protocol::Connect {
-        connect::check_version(headers)?;
+        connect::check_version(version)?;
     }
-    let deadline = match headers.get(wire.timeout_header()) {
+    let deadline = match timeout {
         None => None,
         Some(value) if wire.is_grpc() => Some(Instant::now() + timeout::parse_grpc_timeout(value)?),
         Some(value) => Some(Instant::now() + timeout::parse_connect_timeout(value)?),
     };
-    let (encoding_header, accept_header) = wire.compression_headers();
     let request_compression = match query {
         Some(query) => match query.compression.as_deref() {
             None => Compression::Identity,
@@ -272,7 +327,7 @@ fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Resul
                 Compression::from_header(&value)?
             }
         },
-        None => match headers.get(encoding_header) {
+        None => match encoding {
             Some(value) => Compression::from_header(value)?,
             None => Compression::Identity,
         },
@@ -280,11 +335,25 @@ fn read_head(wire: Wire, headers: &HeaderMap, query: Option<&GetQuery>) -> Resul
     Ok(Head {
         deadline,
         request_compression,
-        response_compression: Compression::for_response(
-            headers.get(accept_header),
-            request_compression,
-        ),
+        response_compression: Compression::for_response(accept, request_compression),
     })
+}
+
+/// The first value of each of `names` (`None`: not wanted), in one pass
+/// over the headers: a lookup each would hash every name, on every call.
+fn find_headers<'h, const N: usize>(
+    headers: &'h HeaderMap,
+    names: [Option<&HeaderName>; N],
+) -> [Option<&'h HeaderValue>; N] {
+    let mut found = [None; N];
+    for (name, value) in headers {
+        for (slot, wanted) in found.iter_mut().zip(names) {
+            if slot.is_none() && wanted == Some(name) {
+                *slot = Some(value);
+            }
+        }
+    }
+    found
 }
 
 /// An error answer in the wire's form; the status's own headers and
@@ -349,103 +418,109 @@ fn stream_head(
     }
 }
 
-/// A routed call that the interceptors let through.
+/// A routed call.
 struct Call<'a> {
     config: &'a Config,
+    method: &'a Method,
     wire: Wire,
     head: Head,
+    /// A Connect GET's query, which holds its message.
+    query: Option<GetQuery>,
     ctx: Context,
     /// The interceptors' view, if the method has any.
-    watch: Option<CallWatch>,
+    watch: Option<Box<CallWatch>>,
 }
 
-impl Call<'_> {
-    /// One message in, one out.
-    async fn unary<B>(
-        self,
-        method: &Method,
-        body: B,
-        query: Option<GetQuery>,
-        http1: bool,
-    ) -> Response<RpcBody>
-    where
-        B: http_body::Body + Send + 'static,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
-        let request = match self.read_unary(body, query, http1).await {
-            Ok(request) => request,
-            Err(status) => return self.failed(status, None),
+impl<'a> Call<'a> {
+    /// The interceptors' `before`, in the call's span; a refusal is the
+    /// call's answer.
+    async fn before(self) -> Result<Self, EarlyAnswer> {
+        let Some(watch) = &self.watch else {
+            return Ok(self);
         };
-        if let Some(watch) = &self.watch {
-            watch.request(&request);
+        let before = watch.before().instrument(watch.span().clone()).await;
+        if let Err(status) = before {
+            watch.finish(Some(&status));
+            let metadata = self.ctx.take_response_metadata();
+            let response = error_response(self.wire, status, metadata.headers, metadata.trailers);
+            return Err(EarlyAnswer::new(response, self.ctx.request_headers()));
         }
-        let format = self.config.format(self.wire.codec);
-        let future = method
-            .call_unary(self.ctx.clone(), request, &format)
-            .instrument(self.span());
-        let future = propagate_deadline(self.head.deadline, future);
-        let result = timeout::within_deadline(self.head.deadline, future).await;
-        let response = match result {
-            Ok(response) => response,
-            Err(status) => return self.failed(status, None),
-        };
-        if let Some(watch) = &self.watch {
-            watch.response(&response);
-            watch.finish(None);
-        }
-        let metadata = self.ctx.take_response_metadata();
-        let compression = self.head.response_compression;
-        match self.wire.protocol {
-            Protocol::Connect => connect::unary_response(
-                self.wire,
-                response,
-                compression,
-                metadata.headers,
-                metadata.trailers,
-            ),
-            _ => grpc::unary_response(
-                self.wire,
-                &response,
-                compression,
-                metadata.headers,
-                metadata.trailers,
-            ),
-        }
+        Ok(self)
     }
 
-    /// The request message of a unary call, out of its body or query and
-    /// decompressed.
-    async fn read_unary<B>(
-        &self,
+    /// One message in, one out. A function returning an `async` block,
+    /// not an `async fn`: that would keep a second copy of the call.
+    fn unary<B>(
+        mut self,
         body: B,
-        query: Option<GetQuery>,
         http1: bool,
-    ) -> Result<bytes::Bytes, Status>
+    ) -> impl Future<Output = Response<RpcBody>> + Send + 'a
     where
         B: http_body::Body + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let limit = self.config.limits.max_message_size;
-        let compression = self.head.request_compression;
-        match self.wire.form {
-            Form::ConnectGet => {
-                let message = query.map(|q| q.message).unwrap_or_default();
-                compression.decompress(&message, limit)
+        async move {
+            let limit = self.config.limits.max_message_size;
+            let compression = self.head.request_compression;
+            let timeout = self.config.body_timeout;
+            let request = match self.wire.form {
+                Form::ConnectGet => {
+                    let message = self.query.take().map(|q| q.message).unwrap_or_default();
+                    compression.decompress(&message, limit)
+                }
+                Form::ConnectUnary => ReadUnary::new(body, Collected::new(limit), http1, timeout)
+                    .await
+                    .and_then(|body| compression.decompress_bytes(body, limit)),
+                Form::Enveloped => {
+                    grpc::read_unary_request(body, self.wire, limit, compression, http1, timeout)
+                        .await
+                }
+            };
+            let request = match request {
+                Ok(request) => request,
+                Err(status) => return self.failed(status, None),
+            };
+            if let Some(watch) = &self.watch {
+                watch.request(&request);
             }
-            Form::ConnectUnary => {
-                let body = read_body(body, limit, http1, self.config.body_timeout).await?;
-                compression.decompress_bytes(body, limit)
+            let format = self.config.format(self.wire.codec);
+            let mut future = self.method.call_unary(self.ctx.clone(), request, &format);
+            let span = self.span();
+            if !span.is_disabled() {
+                future = Box::pin(future.instrument(span));
             }
-            Form::Enveloped => {
-                let timeout = self.config.body_timeout;
-                grpc::read_unary_request(body, self.wire, limit, compression, http1, timeout).await
+            let response = match within_deadline(self.head.deadline, future).await {
+                Ok(response) => response,
+                Err(status) => return self.failed(status, None),
+            };
+            if let Some(watch) = &self.watch {
+                watch.response(&response);
+                watch.finish(None);
+            }
+            let metadata = self.ctx.take_response_metadata();
+            let compression = self.head.response_compression;
+            match self.wire.protocol {
+                Protocol::Connect => connect::unary_response(
+                    self.wire,
+                    response,
+                    compression,
+                    metadata.headers,
+                    metadata.trailers,
+                ),
+                _ => grpc::unary_response(
+                    self.wire,
+                    &response,
+                    compression,
+                    metadata.headers,
+                    metadata.trailers,
+                ),
             }
         }
     }
 
     /// Requests read as the handler asks for them, responses written as
     /// it yields them.
-    async fn streaming<B>(mut self, method: &Method, body: B, http1: bool) -> Response<RpcBody>
+    async fn streaming<B>(mut self, body: B, http1: bool) -> Response<RpcBody>
     where
         B: http_body::Body + Send + 'static,
         B::Data: Send,
@@ -460,7 +535,7 @@ impl Call<'_> {
         };
         let mut requests = request_reader::messages(body, framing);
         // Shared from here on by the request reader and the writer.
-        let observer: Option<Observer> = self.watch.take().map(Arc::new);
+        let observer: Option<Observer> = self.watch.take().map(|watch| Arc::new(*watch));
         if let Some(observer) = observer.clone() {
             requests = requests
                 .inspect(move |item| {
@@ -474,11 +549,13 @@ impl Call<'_> {
         let span = observer
             .as_ref()
             .map_or_else(Span::none, |o| o.span().clone());
-        let future = method
-            .call_streaming(self.ctx.clone(), requests, &format)
-            .instrument(span.clone());
-        let future = propagate_deadline(self.head.deadline, future);
-        let mut responses = match timeout::within_deadline(self.head.deadline, future).await {
+        let mut future = self
+            .method
+            .call_streaming(self.ctx.clone(), requests, &format);
+        if !span.is_disabled() {
+            future = Box::pin(future.instrument(span.clone()));
+        }
+        let mut responses = match within_deadline(self.head.deadline, future).await {
             Ok(responses) => responses,
             Err(status) => return self.failed(status, observer.as_deref()),
         };
@@ -544,7 +621,7 @@ impl Call<'_> {
 
     /// A gRPC stream that ended successfully without a message.
     fn ended_empty(self, watch: Option<&CallWatch>) -> Response<RpcBody> {
-        if let Some(watch) = watch.or(self.watch.as_ref()) {
+        if let Some(watch) = watch.or(self.watch.as_deref()) {
             watch.finish(None);
         }
         let metadata = self.ctx.take_response_metadata();
@@ -556,10 +633,34 @@ impl Call<'_> {
     /// The call failed before its first response message. A streaming
     /// call's watch is shared by then, and given.
     fn failed(self, status: Status, watch: Option<&CallWatch>) -> Response<RpcBody> {
-        if let Some(watch) = watch.or(self.watch.as_ref()) {
+        if let Some(watch) = watch.or(self.watch.as_deref()) {
             watch.finish(Some(&status));
         }
         let metadata = self.ctx.take_response_metadata();
         error_response(self.wire, status, metadata.headers, metadata.trailers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_found_in_one_pass_first_value_first() {
+        let mut headers = HeaderMap::new();
+        headers.append("grpc-timeout", HeaderValue::from_static("1S"));
+        headers.append("grpc-encoding", HeaderValue::from_static("gzip"));
+        headers.append("grpc-encoding", HeaderValue::from_static("zstd"));
+        headers.append("x-other", HeaderValue::from_static("x"));
+        let timeout = HeaderName::from_static("grpc-timeout");
+        let encoding = HeaderName::from_static("grpc-encoding");
+        let absent = HeaderName::from_static("grpc-accept-encoding");
+        let [t, e, a, unwanted] = find_headers(
+            &headers,
+            [Some(&timeout), Some(&encoding), Some(&absent), None],
+        );
+        assert_eq!(t.unwrap(), "1S");
+        assert_eq!(e.unwrap(), "gzip");
+        assert!(a.is_none() && unwanted.is_none());
     }
 }

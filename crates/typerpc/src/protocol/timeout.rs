@@ -149,23 +149,6 @@ fn duration_from_nanos(nanos: u128) -> Duration {
     Duration::new(secs, sub)
 }
 
-/// Runs a call's future within its deadline: past it, the future is
-/// dropped (cancelling the handler) and the call is `deadline_exceeded`.
-pub(crate) async fn within_deadline<T>(
-    deadline: Option<Instant>,
-    future: impl std::future::Future<Output = Result<T, Status>>,
-) -> Result<T, Status> {
-    match deadline {
-        Some(deadline) => match tokio::time::timeout_at(deadline.into(), future).await {
-            Ok(result) => result,
-            Err(_) => Err(Status::deadline_exceeded(
-                "the deadline expired before the call completed",
-            )),
-        },
-        None => future.await,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

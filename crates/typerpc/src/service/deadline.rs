@@ -85,6 +85,61 @@ impl<S: Stream + Unpin> Stream for DeadlineStream<S> {
     }
 }
 
+/// A call's future run within the call's deadline, which is propagated to
+/// the client calls it makes: past the deadline the future is dropped
+/// (cancelling the handler) and the call is `deadline_exceeded`. Without
+/// a deadline it is the future alone.
+pub(crate) fn within_deadline<F>(deadline: Option<Instant>, future: F) -> WithinDeadline<F> {
+    WithinDeadline {
+        future,
+        propagated: earliest(deadline, current_deadline()),
+        deadline,
+        sleep: None,
+    }
+}
+
+/// See [`within_deadline`]. Written out rather than as `tokio::time::timeout`
+/// around `propagate_deadline`: every call awaits it, and this keeps it
+/// small and free of a timer until the future first waits.
+pub(crate) struct WithinDeadline<F> {
+    future: F,
+    propagated: Option<Instant>,
+    deadline: Option<Instant>,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T, F> Future for WithinDeadline<F>
+where
+    F: Future<Output = Result<T, crate::Status>> + Unpin,
+{
+    type Output = Result<T, crate::Status>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let polled = match this.propagated {
+            None => Pin::new(&mut this.future).poll(cx),
+            Some(deadline) => {
+                CALL_DEADLINE.sync_scope(Some(deadline), || Pin::new(&mut this.future).poll(cx))
+            }
+        };
+        if polled.is_ready() {
+            return polled;
+        }
+        let Some(deadline) = this.deadline else {
+            return Poll::Pending;
+        };
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(crate::Status::deadline_exceeded(
+                "the deadline expired before the call completed",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
 /// The earlier of two optional deadlines.
 pub fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     match (a, b) {
@@ -97,6 +152,24 @@ pub fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_call_within_its_deadline_sees_it_and_one_past_it_is_cut_short() {
+        let soon = Instant::now() + Duration::from_millis(40);
+        let seen = within_deadline(Some(soon), Box::pin(async { Ok(current_deadline()) }));
+        assert_eq!(seen.await.unwrap(), Some(soon));
+        let slow = within_deadline(
+            Some(Instant::now() + Duration::from_millis(20)),
+            Box::pin(async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                Ok(())
+            }),
+        );
+        let status = slow.await.unwrap_err();
+        assert_eq!(status.code(), crate::Code::DeadlineExceeded);
+        let free = within_deadline(None, Box::pin(async { Ok(current_deadline()) }));
+        assert_eq!(free.await.unwrap(), None);
+    }
 
     #[tokio::test]
     async fn a_stream_sees_the_deadline_at_every_poll() {
