@@ -15,6 +15,11 @@ use http_body::{Body, Frame};
 
 use crate::Status;
 
+/// A body's next frame (`None`: it ended), or the status of a body that
+/// stalled.
+pub(crate) type NextFrame<B> =
+    Result<Option<Result<Frame<<B as Body>::Data>, <B as Body>::Error>>, Status>;
+
 /// One running bound on a request body.
 #[derive(Debug)]
 pub(crate) struct BodyTimer {
@@ -42,7 +47,7 @@ impl BodyTimer {
         &mut self,
         mut body: Pin<&mut B>,
         armed: bool,
-    ) -> Result<Option<Result<Frame<B::Data>, B::Error>>, Status> {
+    ) -> NextFrame<B> {
         std::future::poll_fn(|cx| self.poll_frame(cx, body.as_mut(), armed)).await
     }
 
@@ -53,7 +58,7 @@ impl BodyTimer {
         cx: &mut std::task::Context<'_>,
         body: Pin<&mut B>,
         armed: bool,
-    ) -> Poll<Result<Option<Result<Frame<B::Data>, B::Error>>, Status>> {
+    ) -> Poll<NextFrame<B>> {
         if let Poll::Ready(frame) = body.poll_frame(cx) {
             return Poll::Ready(Ok(frame));
         }

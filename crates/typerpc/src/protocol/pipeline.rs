@@ -154,8 +154,8 @@ fn prepare<'a>(
     route: Option<&'a Route>,
     parts: http::request::Parts,
     caller: Option<Caller>,
-) -> Result<Call<'a>, EarlyAnswer> {
-    let early = |response| EarlyAnswer::new(response, &parts.headers);
+) -> Result<Call<'a>, Box<EarlyAnswer>> {
+    let early = |response| Box::new(EarlyAnswer::new(response, &parts.headers));
     let idempotent = route.is_some_and(|r| r.method.schema().idempotent);
     let Some(mut wire) = Wire::classify(&parts.method, parts.headers.get(header::CONTENT_TYPE))
     else {
@@ -434,7 +434,7 @@ struct Call<'a> {
 impl<'a> Call<'a> {
     /// The interceptors' `before`, in the call's span; a refusal is the
     /// call's answer.
-    async fn before(self) -> Result<Self, EarlyAnswer> {
+    async fn before(self) -> Result<Self, Box<EarlyAnswer>> {
         let Some(watch) = &self.watch else {
             return Ok(self);
         };
@@ -443,13 +443,17 @@ impl<'a> Call<'a> {
             watch.finish(Some(&status));
             let metadata = self.ctx.take_response_metadata();
             let response = error_response(self.wire, status, metadata.headers, metadata.trailers);
-            return Err(EarlyAnswer::new(response, self.ctx.request_headers()));
+            return Err(Box::new(EarlyAnswer::new(
+                response,
+                self.ctx.request_headers(),
+            )));
         }
         Ok(self)
     }
 
     /// One message in, one out. A function returning an `async` block,
     /// not an `async fn`: that would keep a second copy of the call.
+    #[allow(clippy::manual_async_fn)]
     fn unary<B>(
         mut self,
         body: B,

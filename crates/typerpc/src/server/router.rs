@@ -657,6 +657,7 @@ impl Router {
 /// A call with nothing around it (no CORS, no endpoint at its path) is
 /// the pipeline's future alone: the rest is boxed apart, so that it does
 /// not add to the size of every call's future.
+#[allow(clippy::manual_async_fn)] // see the comment inside
 fn respond<B>(
     inner: Arc<Inner>,
     request: Request<B>,
