@@ -366,3 +366,79 @@ async fn an_over_limit_length_prefix_is_refused_at_once_with_the_body_open() {
     assert_eq!(status, "8", "RESOURCE_EXHAUSTED");
     assert!(took < SLACK, "refused only after {took:?}");
 }
+
+#[tokio::test]
+async fn past_the_bound_on_calls_in_flight_calls_are_refused_at_once_with_resource_exhausted() {
+    let Some(grpcurl) = common::peers::peer("grpcurl") else {
+        return;
+    };
+    let server = start(ConnectionSettings {
+        max_calls_in_flight: Some(2),
+        ..long()
+    })
+    .await;
+    let client = typerpc::Client::builder(&format!("http://{}", server.addr))
+        .build()
+        .unwrap();
+    let counter = StreamServiceClient::new(client);
+    // Two slow server streams hold both places once their first message is in.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = counter
+            .count(CountRequest {
+                to: 1000,
+                delay_ms: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(stream.message().await.unwrap().unwrap().n, 1);
+        held.push(stream);
+    }
+    let addr = server.addr.to_string();
+    let grpcurl_echo = || {
+        let mut command = tokio::process::Command::new(&grpcurl);
+        command.args([
+            "-plaintext",
+            "-d",
+            r#"{"text":"hi"}"#,
+            &addr,
+            "echo.v1.EchoService/Echo",
+        ]);
+        command
+    };
+    // A gRPC client (grpcurl) is told at once, in gRPC.
+    let started = Instant::now();
+    let refused = grpcurl_echo().output().await.unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr).to_string()
+        + &String::from_utf8_lossy(&refused.stdout);
+    assert!(!refused.status.success(), "{said}");
+    assert!(said.contains("ResourceExhausted"), "{said}");
+    assert!(said.contains("limit of 2 calls in flight"), "{said}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // A Connect client over HTTP/1.1 gets 429 and the Connect error.
+    let http = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let request = Request::post(format!("http://{addr}/echo.v1.EchoService/Echo"))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from_static(br#"{"text":"hi"}"#)))
+        .unwrap();
+    let response = http.request(request).await.unwrap();
+    assert_eq!(response.status(), 429);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(error["code"], "resource_exhausted", "{error}");
+    // Places come back when the streams end (here, when their client
+    // drops them), and calls are served again.
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let output = grpcurl_echo().output().await.unwrap();
+        if output.status.success() {
+            assert!(String::from_utf8_lossy(&output.stdout).contains("\"text\": \"hi\""));
+            break;
+        }
+        assert!(Instant::now() < deadline, "places never came back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    well_behaved_call(server.addr).await;
+}

@@ -294,6 +294,25 @@ pub(crate) fn failed_outside(
     }
 }
 
+/// The answer to a call that the server refused before routing it (past
+/// its bound on calls in flight), in the request's protocol, given once
+/// what must be read of its body is (as for any early answer).
+pub(crate) async fn refused_outside<B: http_body::Body>(
+    request: Request<B>,
+    status: Status,
+) -> Response<RpcBody> {
+    let (parts, body) = request.into_parts();
+    let response = failed_outside(
+        &parts.method,
+        parts.headers.get(header::CONTENT_TYPE),
+        status,
+    );
+    let http1 = parts.version < Version::HTTP_2;
+    EarlyAnswer::new(response, &parts.headers)
+        .after_body(body, http1)
+        .await
+}
+
 /// Reads the deadline and the compression of both directions. The
 /// response is compressed as the client accepts, or, when it does not
 /// say, as the request was.

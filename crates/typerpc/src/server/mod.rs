@@ -2,6 +2,7 @@
 //! runs it on a port.
 
 mod admin;
+mod call_limit;
 mod cors;
 mod docs;
 pub(crate) mod endpoint;

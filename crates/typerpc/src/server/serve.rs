@@ -12,6 +12,7 @@ use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::call_limit::{Admitted, CallLimit};
 use super::router::Router;
 pub use super::settings::ConnectionSettings;
 use super::watchdog::{self, Activity, Counted};
@@ -400,6 +401,7 @@ impl Server {
         let max_connections = settings.max_connections.clamp(1, MAX_PERMITS);
         let permits = Arc::new(Semaphore::new(max_connections));
         let (stop_connections, shutdown) = tokio::sync::watch::channel(false);
+        let call_limit = settings.max_calls_in_flight.map(CallLimit::new);
         let mut router = self
             .router
             .request_body_timeout(settings.request_body_timeout);
@@ -472,6 +474,7 @@ impl Server {
                         shutdown: shutdown.clone(),
                         settings,
                         service: service.clone(),
+                        call_limit: call_limit.clone(),
                         peer,
                         _permit: permit,
                     };
@@ -484,7 +487,7 @@ impl Server {
                             tokio::spawn(async move {
                                 // A client that never finishes its handshake
                                 // must not hold a task forever.
-                                let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                                let tls = match tokio::time::timeout(settings.tls_handshake_timeout, acceptor.accept(stream)).await {
                                     Ok(Ok(tls)) => tls,
                                     Ok(Err(error)) => {
                                         tracing::debug!(target: LOG_TARGET, %peer, %error, "TLS handshake failed");
@@ -532,15 +535,33 @@ impl Server {
     }
 }
 
+/// A place under the server's bound on calls in flight (`None` when it
+/// has none), or the status of a call past it.
+fn admit(limit: &Option<Arc<CallLimit>>) -> Result<Option<Admitted>, crate::Status> {
+    match limit {
+        None => Ok(None),
+        Some(limit) => limit.try_admit().map(Some).ok_or_else(|| limit.refusal()),
+    }
+}
+
+/// The answer to a call refused before it reached the router, in its
+/// protocol.
+fn refuse(
+    request: http::Request<Incoming>,
+    status: crate::Status,
+) -> std::pin::Pin<Box<dyn Future<Output = http::Response<crate::protocol::RpcBody>> + Send>> {
+    Box::pin(crate::protocol::pipeline::refused_outside(request, status))
+}
+
+/// What [`call_layered`] returns.
+type LayeredFuture =
+    std::pin::Pin<Box<dyn Future<Output = Result<http::Response<LayeredBody>, LayerError>> + Send>>;
+
 /// Calls the layered service once it is ready; a layer's error becomes an
 /// RPC error in the request's protocol. The future is boxed with its types
 /// spelled out: left to inference, tower's generic `Oneshot` makes the
 /// connection's future lose `Send`.
-fn call_layered(
-    mut service: LayeredService,
-    request: http::Request<Incoming>,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<http::Response<LayeredBody>, LayerError>> + Send>>
-{
+fn call_layered(mut service: LayeredService, request: http::Request<Incoming>) -> LayeredFuture {
     use http_body_util::BodyExt;
     // What the request speaks, to answer a layer's error in its protocol.
     let method = request.method().clone();
@@ -570,9 +591,6 @@ const LOG_TARGET: &str = crate::service::telemetry::SERVER_TARGET;
 /// hyper's default bound on HTTP/1.1 request headers.
 const HYPER_MAX_HEADERS: usize = 100;
 
-/// How long a TLS handshake may take.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// The most connections [`ConnectionSettings::max_connections`] can
 /// allow: shutdown waits for all of their permits at once.
 const MAX_PERMITS: usize = u32::MAX as usize;
@@ -584,6 +602,8 @@ struct Connection {
     shutdown: tokio::sync::watch::Receiver<bool>,
     settings: ConnectionSettings,
     service: Served,
+    /// The server's bound on calls in flight, if it has one.
+    call_limit: Option<Arc<CallLimit>>,
     peer: SocketAddr,
     /// The connection's place under the connection limit.
     _permit: tokio::sync::OwnedSemaphorePermit,
@@ -599,6 +619,7 @@ impl Connection {
             shutdown,
             settings,
             service,
+            call_limit,
             peer,
             _permit,
         } = self;
@@ -616,11 +637,14 @@ impl Connection {
                 // router sees these requests.
                 let service = hyper::service::service_fn(move |request| {
                     let call = calls.call();
-                    let response = router.answer(request, caller.clone());
+                    let (response, admitted) = match admit(&call_limit) {
+                        Ok(admitted) => (router.answer(request, caller.clone()), admitted),
+                        Err(status) => (refuse(request, status), None),
+                    };
                     async move {
                         let response = response.await;
                         Ok::<_, std::convert::Infallible>(
-                            response.map(|body| Counted::new(body, call)),
+                            response.map(|body| Counted::new(body, call, admitted)),
                         )
                     }
                 });
@@ -642,10 +666,27 @@ impl Connection {
                     let call = calls.call();
                     // Layers such as a concurrency limit must be ready
                     // before each call.
-                    let response = call_layered(layered.clone(), request);
+                    let (response, admitted) = match admit(&call_limit) {
+                        Ok(admitted) => (call_layered(layered.clone(), request), admitted),
+                        Err(status) => {
+                            let response = refuse(request, status);
+                            let response: LayeredFuture = Box::pin(async move {
+                                let response = response.await;
+                                Ok(response.map(|body| {
+                                    http_body_util::BodyExt::boxed_unsync(
+                                        http_body_util::BodyExt::map_err(
+                                            body,
+                                            |never| match never {},
+                                        ),
+                                    )
+                                }))
+                            });
+                            (response, None)
+                        }
+                    };
                     async move {
                         let response = response.await?;
-                        Ok::<_, LayerError>(response.map(|body| Counted::new(body, call)))
+                        Ok::<_, LayerError>(response.map(|body| Counted::new(body, call, admitted)))
                     }
                 });
                 let connection = builder.serve_connection(io, service).into_owned();

@@ -46,7 +46,8 @@ pub struct ConnectionSettings {
     /// How long a new connection may take to show which HTTP version it
     /// speaks, i.e. to send the first bytes of an HTTP/1.1 request or the
     /// whole 24-byte HTTP/2 preface (default 10 s). With TLS this counts
-    /// after the TLS handshake, which has a bound of its own (10 s).
+    /// after the TLS handshake, which has a bound of its own
+    /// ([`tls_handshake_timeout`](Self::tls_handshake_timeout)).
     /// Past it the connection is closed without an answer.
     pub preface_timeout: Duration,
     /// How long an HTTP/2 client may take, after its preface, to send its
@@ -71,6 +72,18 @@ pub struct ConnectionSettings {
     /// Streams may pause as long as they like between whole messages.
     /// A stalled call ends with `deadline_exceeded`, logged at `INFO`.
     pub request_body_timeout: Option<Duration>,
+    /// Most calls in flight at once across every connection (default
+    /// `None`: bounded only by the connections and their streams). Past
+    /// it a new call is answered at once with `resource_exhausted` in its
+    /// protocol (HTTP 429 for Connect), so that an overloaded server
+    /// keeps answering, quickly, instead of queueing calls until their
+    /// clients give up. A streaming call is in flight until its last
+    /// message is sent. Set it near the load the service handles with an
+    /// acceptable latency.
+    pub max_calls_in_flight: Option<usize>,
+    /// How long a TLS handshake may take (default 10 s); past it the
+    /// connection is closed.
+    pub tls_handshake_timeout: Duration,
 }
 
 impl Default for ConnectionSettings {
@@ -88,6 +101,8 @@ impl Default for ConnectionSettings {
             http1_header_read_timeout: Duration::from_secs(30),
             idle_timeout: Some(Duration::from_secs(120)),
             request_body_timeout: Some(Duration::from_secs(30)),
+            max_calls_in_flight: None,
+            tls_handshake_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -105,11 +105,21 @@ impl Drop for CallGuard {
 pub(crate) struct Counted<B> {
     body: B,
     _call: CallGuard,
+    /// The call's place under the server's bound on calls in flight.
+    _admitted: Option<super::call_limit::Admitted>,
 }
 
 impl<B> Counted<B> {
-    pub(crate) fn new(body: B, call: CallGuard) -> Counted<B> {
-        Counted { body, _call: call }
+    pub(crate) fn new(
+        body: B,
+        call: CallGuard,
+        admitted: Option<super::call_limit::Admitted>,
+    ) -> Counted<B> {
+        Counted {
+            body,
+            _call: call,
+            _admitted: admitted,
+        }
     }
 }
 
