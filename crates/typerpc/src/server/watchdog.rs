@@ -342,6 +342,11 @@ where
         Verdict::Close(_) => Some(Instant::now()),
     };
     loop {
+        // Once established a connection changes phase no more: the phase
+        // signal is no longer polled, which would cost a lock on every
+        // wake of the connection's task (every request over HTTP/1.1).
+        // A change just missed is seen when the timer next fires.
+        let established = activity.phase.load(Ordering::Acquire) == ESTABLISHED;
         let timer = async {
             match drop_at.or(next) {
                 Some(at) => tokio::time::sleep_until(at).await,
@@ -356,7 +361,7 @@ where
                     close(connection.as_mut());
                 }
             }
-            () = activity.entered.notified(), if drop_at.is_none() => {
+            () = activity.entered.notified(), if drop_at.is_none() && !established => {
                 next = match verdict(activity, settings) {
                     Verdict::Wait(at) => at,
                     Verdict::Close(_) => Some(Instant::now()),
