@@ -442,3 +442,58 @@ async fn past_the_bound_on_calls_in_flight_calls_are_refused_at_once_with_resour
     }
     well_behaved_call(server.addr).await;
 }
+
+#[tokio::test]
+async fn at_shutdown_idle_keep_alive_connections_are_closed_at_once() {
+    let mut server = start(long()).await;
+    // HTTP/1.1: one call, then the connection waits for the next request.
+    let mut h1 = TcpStream::connect(server.addr).await.unwrap();
+    let body = br#"{"text":"hi"}"#;
+    let head = format!(
+        "POST /echo.v1.EchoService/Echo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    h1.write_all(head.as_bytes()).await.unwrap();
+    h1.write_all(body).await.unwrap();
+    let mut answer = [0u8; 1024];
+    let n = h1.read(&mut answer).await.unwrap();
+    assert!(
+        answer[..n].starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        &answer[..n]
+    );
+    // HTTP/2 (hyper's client): one call, then the connection stays open.
+    let io = hyper_util::rt::TokioIo::new(TcpStream::connect(server.addr).await.unwrap());
+    let (mut sender, h2) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+        .await
+        .unwrap();
+    let h2 = tokio::spawn(h2);
+    let request = Request::post(format!("http://{}/echo.v1.EchoService/Echo", server.addr))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from_static(body)))
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.into_body().collect().await.unwrap();
+    // The idle timeout is a minute: only the shutdown can close them now.
+    let stopped = Instant::now();
+    server.stop();
+    let (h1_closed, h2_closed) = tokio::join!(
+        closed_within(&mut h1, SLACK),
+        tokio::time::timeout(SLACK, h2)
+    );
+    assert!(
+        h1_closed.is_some(),
+        "an idle HTTP/1.1 connection outlived the shutdown"
+    );
+    assert!(
+        h2_closed.is_ok(),
+        "an idle HTTP/2 connection outlived the shutdown"
+    );
+    tokio::time::timeout(SLACK, server.handle.take().unwrap())
+        .await
+        .expect("the server waited on connections")
+        .unwrap()
+        .unwrap();
+    assert!(stopped.elapsed() < SLACK);
+}

@@ -335,6 +335,14 @@ where
     if shutting_down {
         close(connection.as_mut());
     }
+    // The server's shutdown signal, registered once and then looked at
+    // only when its version moved: polling it on every wake of the
+    // connection's task (every request over HTTP/1.1) would take a lock
+    // each time. The task's waker stays the same, so the registration
+    // made by the first poll is the one the signal wakes.
+    let probe = shutdown.clone();
+    let mut shutdown_changed = std::pin::pin!(shutdown.changed());
+    let mut registered = false;
     // Once closing on a timer: when to drop the connection regardless.
     let mut drop_at: Option<Instant> = None;
     let mut next = match verdict(activity, settings) {
@@ -355,7 +363,13 @@ where
         };
         tokio::select! {
             result = connection.as_mut() => return result,
-            changed = shutdown.changed(), if !shutting_down => {
+            changed = std::future::poll_fn(|cx| {
+                if registered && matches!(probe.has_changed(), Ok(false)) {
+                    return Poll::Pending;
+                }
+                registered = true;
+                shutdown_changed.as_mut().poll(cx)
+            }), if !shutting_down => {
                 shutting_down = true;
                 if changed.is_ok() {
                     close(connection.as_mut());
