@@ -24,11 +24,21 @@ pub struct OwnServer {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    // Below the kernel's ephemeral range (32768 and up on Linux): while
+    // the server is down for a fault, no other test's `bind(0)` can be
+    // handed its port, and the restarted server gets it back instead of
+    // the client reaching someone else's server there.
+    let seed = std::process::id() as u64
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |t| t.subsec_nanos() as u64);
+    let mut port = 20_000 + (seed % 10_000) as u16;
+    loop {
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+        port = 20_000 + (port - 20_000 + 7) % 10_000;
+    }
 }
 
 /// True when the server's program is installed; a failure under
@@ -121,6 +131,16 @@ impl OwnServer {
             assert!(Instant::now() < deadline, "{:?} did not start", self.kind);
             std::thread::sleep(Duration::from_millis(20));
         }
+        if let Some(status) = self
+            .child
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten())
+        {
+            panic!(
+                "{:?} exited ({status}) while another process answers on port {}",
+                self.kind, self.port
+            );
+        }
         if matches!(self.kind, Kind::Nats) {
             // JetStream answers a moment after the port opens.
             std::thread::sleep(Duration::from_millis(300));
@@ -143,6 +163,21 @@ impl OwnServer {
             .status()
             .unwrap();
         assert!(status.success());
+        if signal == "STOP" {
+            // `kill` returns once the signal is sent; the process stops
+            // a moment later. Wait until it has, so that what the test
+            // sends next meets a stopped server.
+            let state = format!("/proc/{}/stat", child.id());
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !std::fs::read_to_string(&state).is_ok_and(|stat| {
+                stat.rsplit(')')
+                    .next()
+                    .is_some_and(|rest| rest.trim_start().starts_with('T'))
+            }) {
+                assert!(Instant::now() < deadline, "the server did not stop");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
     }
 }
 
