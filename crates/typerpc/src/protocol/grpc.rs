@@ -10,7 +10,7 @@ use super::body::RpcBody;
 use super::compression::Compression;
 use super::envelope::{self, EnvelopeDecoder};
 use super::response_writer::{web_trailer_frame, COMPRESS_MIN_BYTES};
-use super::unary_read::{Accumulate, ReadUnary};
+use super::unary_read::{count_within, Accumulate, ReadUnary};
 use super::wire::{Wire, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
 use super::{grpc_status, web_text};
 use crate::service::Protocol;
@@ -74,13 +74,7 @@ pub(crate) struct UnaryReading {
 
 impl Accumulate for UnaryReading {
     fn push(&mut self, chunk: Bytes) -> Result<(), Status> {
-        self.received = self.received.saturating_add(chunk.len());
-        if self.received > self.wire_limit {
-            return Err(Status::resource_exhausted(format!(
-                "the request body is larger than the limit of {} bytes",
-                self.wire_limit
-            )));
-        }
+        self.received = count_within(self.received, chunk.len(), self.wire_limit)?;
         if self.text.is_none() {
             if self.received == chunk.len() && lone_envelope(&chunk, self.limit).is_some() {
                 self.lone = Some(chunk);

@@ -112,6 +112,18 @@ where
     }
 }
 
+/// `so_far` bytes of a body plus a chunk of `more`, refused with
+/// `resource_exhausted` past `limit`: every accumulator's bound.
+pub(crate) fn count_within(so_far: usize, more: usize, limit: usize) -> Result<usize, Status> {
+    let total = so_far.saturating_add(more);
+    if total > limit {
+        return Err(Status::resource_exhausted(format!(
+            "the request body is larger than the limit of {limit} bytes"
+        )));
+    }
+    Ok(total)
+}
+
 /// A body that is the message itself (Connect unary), up to a size
 /// bound: past it the request is refused with `resource_exhausted`.
 #[derive(Debug)]
@@ -137,13 +149,7 @@ impl Collected {
 
 impl Accumulate for Collected {
     fn push(&mut self, chunk: Bytes) -> Result<(), Status> {
-        self.len = self.len.saturating_add(chunk.len());
-        if self.len > self.limit {
-            return Err(Status::resource_exhausted(format!(
-                "the request body is larger than the limit of {} bytes",
-                self.limit
-            )));
-        }
+        self.len = count_within(self.len, chunk.len(), self.limit)?;
         match (&self.first, &mut self.joined) {
             (None, _) => self.first = Some(chunk),
             (Some(first), None) => {
