@@ -9,7 +9,7 @@ use http::{header, HeaderMap, HeaderValue, Response};
 use super::body::RpcBody;
 use super::compression::Compression;
 use super::envelope::{self, EnvelopeDecoder};
-use super::response_writer::{web_trailer_frame, COMPRESS_MIN_BYTES};
+use super::response_writer::{self, web_trailer_frame, COMPRESS_MIN_BYTES};
 use super::unary_read::{count_within, Accumulate, ReadUnary};
 use super::wire::{Wire, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
 use super::{grpc_status, web_text};
@@ -167,7 +167,10 @@ pub(crate) fn unary_response(
     mut trailers: HeaderMap,
 ) -> Response<RpcBody> {
     let compress = message.len() >= COMPRESS_MIN_BYTES && compression != Compression::Identity;
-    let mut body = BytesMut::with_capacity(message.len() + 5);
+    // Room for the message, and for gRPC-Web the trailers of a success.
+    let mut body = BytesMut::with_capacity(
+        message.len() + 2 * envelope::HEADER_LEN + response_writer::WEB_OK_TRAILERS_LEN,
+    );
     if compress {
         envelope::encode_envelope(
             envelope::FLAG_COMPRESSED,
@@ -177,7 +180,6 @@ pub(crate) fn unary_response(
     } else {
         envelope::encode_envelope(0, message, &mut body);
     }
-    grpc_status::write_status(&Status::ok(), &mut trailers);
 
     let mut response = Response::new(RpcBody::empty());
     let out = response.headers_mut();
@@ -190,9 +192,12 @@ pub(crate) fn unary_response(
         out.insert(GRPC_ENCODING, HeaderValue::from_static(compression.name()));
     }
     *response.body_mut() = match wire.protocol {
-        Protocol::Grpc => RpcBody::with_trailers(body.freeze(), trailers),
+        Protocol::Grpc => {
+            grpc_status::write_status(&Status::ok(), &mut trailers);
+            RpcBody::with_trailers(body.freeze(), trailers)
+        }
         protocol => {
-            web_trailer_frame(&trailers, &mut body);
+            web_trailer_frame(&Status::ok(), &trailers, &mut body);
             let body = body.freeze();
             RpcBody::full(if protocol == Protocol::GrpcWebText {
                 web_text::encode(&body)

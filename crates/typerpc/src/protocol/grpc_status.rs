@@ -23,6 +23,7 @@ use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD_NO_PAD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
+use bytes::BytesMut;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::status::RpcStatus;
@@ -77,15 +78,56 @@ pub fn write_status(status: &Status, headers: &mut HeaderMap) {
     }
 }
 
+/// Writes the status as gRPC-Web trailer lines (`name:value\r\n`) into
+/// `out`, after the lines of `trailers` except the three the status owns
+/// (replaced, as [`write_status`] does). The same headers as
+/// `write_status` writes, without building a map only to print it.
+pub(crate) fn write_status_lines(status: &Status, trailers: &HeaderMap, out: &mut BytesMut) {
+    fn line(out: &mut BytesMut, name: &[u8], value: &[u8]) {
+        out.reserve(name.len() + value.len() + 3);
+        out.extend_from_slice(name);
+        out.extend_from_slice(b":");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    }
+    for (name, value) in trailers {
+        if *name != STATUS_NAME && *name != MESSAGE_NAME && *name != DETAILS_NAME {
+            line(out, name.as_str().as_bytes(), value.as_bytes());
+        }
+    }
+    let code = status.code().as_i32();
+    match code_text(code) {
+        Some(text) => line(out, GRPC_STATUS.as_bytes(), text.as_bytes()),
+        None => line(out, GRPC_STATUS.as_bytes(), code.to_string().as_bytes()),
+    }
+    if !status.message().is_empty() {
+        let message = percent_encode_message(status.message());
+        line(out, GRPC_MESSAGE.as_bytes(), message.as_bytes());
+    }
+    if !status.details().is_empty() {
+        let details = STANDARD_NO_PAD.encode(status.to_rpc_status().encode_to_vec());
+        line(out, GRPC_STATUS_DETAILS.as_bytes(), details.as_bytes());
+    }
+}
+
 /// The `grpc-status` value of a code.
 fn code_value(code: i32) -> HeaderValue {
-    const CODES: [&str; 17] = [
-        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
-    ];
-    match usize::try_from(code).ok().and_then(|i| CODES.get(i)) {
+    match code_text(code) {
         Some(text) => HeaderValue::from_static(text),
         None => HeaderValue::from(code),
     }
+}
+
+/// The decimal text of the codes gRPC defines, from a table rather than
+/// formatted.
+fn code_text(code: i32) -> Option<&'static str> {
+    const CODES: [&str; 17] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+    ];
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| CODES.get(i))
+        .copied()
 }
 
 /// Reads a status from trailers; `None` without `grpc-status` (the caller
@@ -259,6 +301,45 @@ mod tests {
         let mut headers = HeaderMap::new();
         write_status(status, &mut headers);
         headers
+    }
+
+    /// The gRPC-Web trailer lines, read back into a map.
+    fn lines(status: &Status, trailers: &HeaderMap) -> HeaderMap {
+        let mut out = BytesMut::new();
+        write_status_lines(status, trailers, &mut out);
+        let text = std::str::from_utf8(&out).unwrap();
+        assert!(text.ends_with("\r\n"), "{text:?}");
+        let mut map = HeaderMap::new();
+        for line in text.split_terminator("\r\n") {
+            let (name, value) = line.split_once(':').unwrap();
+            let name = HeaderName::from_bytes(name.as_bytes()).unwrap();
+            map.append(name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn trailer_lines_say_what_the_trailers_map_says() {
+        let mut stale = HeaderMap::new();
+        stale.insert("x-cost", HeaderValue::from_static("7"));
+        stale.append("x-cost", HeaderValue::from_static("8"));
+        stale.insert("grpc-message", HeaderValue::from_static("stale"));
+        stale.insert(
+            "grpc-status-details-bin",
+            HeaderValue::from_static("c3RhbGU"),
+        );
+        stale.insert("grpc-status", HeaderValue::from_static("5"));
+        for status in [
+            Status::ok(),
+            Status::invalid_argument("bad 100% ✓\n").with_detail(&info()),
+            Status::new(Code::Internal, " edges "),
+        ] {
+            for trailers in [HeaderMap::new(), stale.clone()] {
+                let mut expected = trailers.clone();
+                write_status(&status, &mut expected);
+                assert_eq!(lines(&status, &trailers), expected, "{status:?}");
+            }
+        }
     }
 
     #[test]

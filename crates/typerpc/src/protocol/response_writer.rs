@@ -91,9 +91,8 @@ impl Writing {
                 Frame::trailers(trailers)
             }
             Ending::WebTrailers => {
-                grpc_status::write_status(error.unwrap_or(&Status::ok()), &mut trailers);
                 let mut out = BytesMut::new();
-                web_trailer_frame(&trailers, &mut out);
+                web_trailer_frame(error.unwrap_or(&Status::ok()), &trailers, &mut out);
                 Frame::data(self.chunk(out))
             }
             Ending::ConnectEndStream => {
@@ -115,18 +114,23 @@ impl Writing {
     }
 }
 
-/// gRPC-Web trailers: a frame flagged 0x80 holding HTTP/1-style header
-/// lines.
-pub(crate) fn web_trailer_frame(trailers: &HeaderMap, out: &mut BytesMut) {
-    let mut block = Vec::with_capacity(64);
-    for (name, value) in trailers {
-        block.extend_from_slice(name.as_str().as_bytes());
-        block.extend_from_slice(b":");
-        block.extend_from_slice(value.as_bytes());
-        block.extend_from_slice(b"\r\n");
-    }
-    envelope::encode_envelope(envelope::FLAG_WEB_TRAILERS, &block, out);
+/// gRPC-Web's ending: a frame flagged 0x80 holding HTTP/1-style header
+/// lines, the handler's `trailers` and then the `status`, appended to
+/// `out`.
+pub(crate) fn web_trailer_frame(status: &Status, trailers: &HeaderMap, out: &mut BytesMut) {
+    let start = out.len();
+    out.reserve(envelope::HEADER_LEN + WEB_OK_TRAILERS_LEN);
+    out.extend_from_slice(&[envelope::FLAG_WEB_TRAILERS, 0, 0, 0, 0]);
+    grpc_status::write_status_lines(status, trailers, out);
+    // Trailers come from the server's own metadata; a block past 4 GiB
+    // cannot be built in memory first.
+    let len = u32::try_from(out.len() - start - envelope::HEADER_LEN).unwrap_or(u32::MAX);
+    out[start + 1..start + envelope::HEADER_LEN].copy_from_slice(&len.to_be_bytes());
 }
+
+/// The length of the trailer lines of a success with no trailers
+/// (`grpc-status:0\r\n`): what a unary gRPC-Web body reserves for them.
+pub(crate) const WEB_OK_TRAILERS_LEN: usize = 15;
 
 /// The body frames of a streaming response.
 pub(crate) struct ResponseFrames {
