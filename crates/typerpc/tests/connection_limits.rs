@@ -497,3 +497,60 @@ async fn at_shutdown_idle_keep_alive_connections_are_closed_at_once() {
         .unwrap();
     assert!(stopped.elapsed() < SLACK);
 }
+
+/// The kernel's keepalive timer on the server's side of the connection
+/// from `client` to `server`, as `ss` shows it (`keepalive,59sec,0`), or
+/// `None` when the socket has no keepalive.
+fn keepalive_timer(server: SocketAddr, client: SocketAddr) -> Option<String> {
+    let out = std::process::Command::new("ss")
+        .args(["-tnoH", "state", "established", "src"])
+        .arg(server.to_string())
+        .arg("dst")
+        .arg(client.to_string())
+        .output()
+        .expect("ss (iproute2) runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&server.to_string()),
+        "no such socket: {text:?}"
+    );
+    let start = text.find("timer:(")? + "timer:(".len();
+    let timer = &text[start..start + text[start..].find(')')?];
+    timer.starts_with("keepalive").then(|| timer.to_string())
+}
+
+#[tokio::test]
+async fn accepted_connections_have_tcp_keepalive_unless_turned_off() {
+    for (keepalive, expected) in [(Some(Duration::from_secs(45)), Some(45)), (None, None)] {
+        let server = start(ConnectionSettings {
+            tcp_keepalive: keepalive,
+            ..long()
+        })
+        .await;
+        let client = TcpStream::connect(server.addr).await.unwrap();
+        let local = client.local_addr().unwrap();
+        // The server sets its options right after accepting: give it a moment.
+        let mut timer = None;
+        for _ in 0..50 {
+            timer = keepalive_timer(server.addr, local);
+            if timer.is_some() == expected.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        match expected {
+            // `keepalive,44sec,0` counts down from the idle time.
+            Some(seconds) => {
+                let timer = timer.expect("a keepalive timer");
+                let left: u64 = timer
+                    .split(',')
+                    .nth(1)
+                    .and_then(|t| t.strip_suffix("sec"))
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or_else(|| panic!("a timer in seconds: {timer}"));
+                assert!(left <= seconds && left + 5 >= seconds, "{timer}");
+            }
+            None => assert_eq!(timer, None),
+        }
+    }
+}
