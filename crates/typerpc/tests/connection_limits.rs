@@ -554,3 +554,52 @@ async fn accepted_connections_have_tcp_keepalive_unless_turned_off() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_admin_port_bounds_its_connections_and_their_heads() {
+    let admin = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let admin_addr = admin.local_addr().unwrap();
+    let server = TestServer::start_with(
+        Server::new()
+            .add(EchoService)
+            .admin_listener(admin)
+            .connection_settings(ConnectionSettings {
+                http1_header_read_timeout: Duration::from_secs(1),
+                ..long()
+            }),
+    )
+    .await;
+    // Silent connections fill the port (it serves 64 at once)...
+    let mut silent = Vec::new();
+    for _ in 0..64 {
+        silent.push(TcpStream::connect(admin_addr).await.unwrap());
+    }
+    // ...so a probe past them waits in the listen backlog, unanswered.
+    let mut probe = TcpStream::connect(admin_addr).await.unwrap();
+    probe
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: admin\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 256];
+    let early = tokio::time::timeout(Duration::from_millis(500), probe.read(&mut answer)).await;
+    assert!(
+        early.is_err(),
+        "served past the admin port's limit: {early:?}"
+    );
+    // The head timeout closes the silent ones, and the probe is served.
+    for stream in &mut silent {
+        assert!(
+            closed_within(stream, Duration::from_secs(1) + SLACK)
+                .await
+                .is_some(),
+            "a silent admin connection outlived the head timeout"
+        );
+    }
+    let read = tokio::time::timeout(SLACK, probe.read(&mut answer))
+        .await
+        .expect("the probe is answered once the port has room")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer[..read]);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    drop(server);
+}

@@ -421,7 +421,12 @@ impl Server {
             if let Ok(address) = listener.local_addr() {
                 tracing::info!(target: LOG_TARGET, %address, "admin endpoints listening");
             }
-            tokio::spawn(super::admin::serve(listener, router.clone(), admin_stopped));
+            tokio::spawn(super::admin::serve(
+                listener,
+                router.clone(),
+                settings,
+                admin_stopped,
+            ));
             router = router.endpoints_elsewhere();
         }
         let service = Server::service(router.clone(), self.layers);
