@@ -205,14 +205,14 @@ if over_server:
     w("## Overload")
     w("")
     w("A service whose calls wait 10 ms (as on a database) and then work 50 µs, behind a limit of "
-      "`MAX_IN_FLIGHT` calls in flight (tower's `ConcurrencyLimitLayer` + `LoadShedLayer` through "
-      "`Server::layer`), so at most 32 calls wait at once: about 2,000 calls/s answered when saturated "
+      "`MAX_IN_FLIGHT` calls in flight (the server's own bound, `ConnectionSettings::max_calls_in_flight`), "
+      "so at most 32 calls wait at once: about 2,000 calls/s answered when saturated "
       "here (the 10 ms timer rounds up, and the loaded core adds its share). Open-loop calls (each with "
       "a 2 s deadline) at `MAX_IN_FLIGHT` × 75 = 2,400 calls/s, a little past that peak, then three "
-      "times it, then 2,400 again; calls past the limit are answered `unavailable` at once instead of "
-      "queueing.")
+      "times it, then 2,400 again; calls past the limit are answered `resource_exhausted` at once "
+      "instead of queueing.")
     w("")
-    w("| phase | answered ok/s | shed (unavailable)/s | failed/s | median p99 of admitted (ms) | worst p99 (ms) |")
+    w("| phase | answered ok/s | shed (resource_exhausted)/s | failed/s | median p99 of admitted (ms) | worst p99 (ms) |")
     w("|---|---:|---:|---:|---:|---:|")
     for phase in ["1x", "3x", "1x after"]:
         s = phase_summary(over, phase)

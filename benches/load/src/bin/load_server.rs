@@ -5,8 +5,8 @@
 //! load_server 127.0.0.1:50621 [--max-in-flight N]
 //! ```
 //!
-//! `--max-in-flight N` sheds calls beyond N in flight (tower's concurrency
-//! limit and load shedding): they are answered `unavailable` at once
+//! `--max-in-flight N` sheds calls beyond N in flight (the server's
+//! `max_calls_in_flight`): they are answered `resource_exhausted` at once
 //! instead of queueing.
 
 fn main() {
@@ -37,9 +37,10 @@ fn main() {
             .add(chat::ChatService::new())
             .metrics(&metrics);
         let server = if max_in_flight > 0 {
-            server
-                .layer(tower::limit::ConcurrencyLimitLayer::new(max_in_flight))
-                .layer(tower::load_shed::LoadShedLayer::new())
+            server.connection_settings(typerpc::server::ConnectionSettings {
+                max_calls_in_flight: Some(max_in_flight),
+                ..Default::default()
+            })
         } else {
             server
         };
