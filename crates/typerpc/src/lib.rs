@@ -31,6 +31,7 @@ pub mod schema;
 pub mod server;
 pub mod service;
 pub mod status;
+mod tcp;
 pub mod testing;
 pub mod validate;
 

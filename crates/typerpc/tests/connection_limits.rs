@@ -498,25 +498,35 @@ async fn at_shutdown_idle_keep_alive_connections_are_closed_at_once() {
     assert!(stopped.elapsed() < SLACK);
 }
 
-/// The kernel's keepalive timer on the server's side of the connection
-/// from `client` to `server`, as `ss` shows it (`keepalive,59sec,0`), or
-/// `None` when the socket has no keepalive.
-fn keepalive_timer(server: SocketAddr, client: SocketAddr) -> Option<String> {
+/// The kernel's keepalive timer (`keepalive,59sec,0`) of the one
+/// established socket `ss` finds with `filter` (`src A dst B`, say), or
+/// `None` when that socket has no keepalive.
+fn keepalive_timer(filter: &[String]) -> Option<String> {
     let out = std::process::Command::new("ss")
-        .args(["-tnoH", "state", "established", "src"])
-        .arg(server.to_string())
-        .arg("dst")
-        .arg(client.to_string())
+        .args(["-tnoH", "state", "established"])
+        .args(filter)
         .output()
         .expect("ss (iproute2) runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains(&server.to_string()),
-        "no such socket: {text:?}"
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "not one socket for {filter:?}: {text:?}"
     );
     let start = text.find("timer:(")? + "timer:(".len();
     let timer = &text[start..start + text[start..].find(')')?];
     timer.starts_with("keepalive").then(|| timer.to_string())
+}
+
+/// The seconds left on a keepalive timer, `keepalive,44sec,0` (it counts
+/// down from the idle time).
+fn seconds_left(timer: &str) -> u64 {
+    timer
+        .split(',')
+        .nth(1)
+        .and_then(|t| t.strip_suffix("sec"))
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("a timer in seconds: {timer}"))
 }
 
 #[tokio::test]
@@ -532,27 +542,52 @@ async fn accepted_connections_have_tcp_keepalive_unless_turned_off() {
         // The server sets its options right after accepting: give it a moment.
         let mut timer = None;
         for _ in 0..50 {
-            timer = keepalive_timer(server.addr, local);
+            timer = keepalive_timer(&[
+                "src".into(),
+                server.addr.to_string(),
+                "dst".into(),
+                local.to_string(),
+            ]);
             if timer.is_some() == expected.is_some() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         match expected {
-            // `keepalive,44sec,0` counts down from the idle time.
             Some(seconds) => {
                 let timer = timer.expect("a keepalive timer");
-                let left: u64 = timer
-                    .split(',')
-                    .nth(1)
-                    .and_then(|t| t.strip_suffix("sec"))
-                    .and_then(|t| t.parse().ok())
-                    .unwrap_or_else(|| panic!("a timer in seconds: {timer}"));
+                let left = seconds_left(&timer);
                 assert!(left <= seconds && left + 5 >= seconds, "{timer}");
             }
             None => assert_eq!(timer, None),
         }
     }
+}
+
+#[tokio::test]
+async fn the_client_sets_tcp_keepalive_on_its_connections() {
+    let server = start(ConnectionSettings {
+        tcp_keepalive: None,
+        ..long()
+    })
+    .await;
+    let client = typerpc::Client::builder(&format!("http://{}", server.addr))
+        .build()
+        .unwrap();
+    let mut stream = StreamServiceClient::new(client)
+        .count(CountRequest {
+            to: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    while stream.message().await.unwrap().is_some() {}
+    // The server's side has none (turned off above): only the client's
+    // socket, the one whose peer is the server, can show a timer.
+    let timer = keepalive_timer(&["dst".into(), server.addr.to_string()])
+        .expect("a keepalive timer on the client's socket");
+    let left = seconds_left(&timer);
+    assert!((55..=60).contains(&left), "{timer}");
 }
 
 #[tokio::test]

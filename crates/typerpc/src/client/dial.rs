@@ -47,8 +47,7 @@ impl Dial {
         };
         let tcp =
             result.map_err(|e| format!("cannot connect to {}: {e}", self.describe(host, port)))?;
-        // Small RPC messages should leave at once.
-        let _ = tcp.set_nodelay(true);
+        crate::tcp::tune(&tcp, Some(CLIENT_TCP_KEEPALIVE));
         Ok(tcp)
     }
 
@@ -59,3 +58,8 @@ impl Dial {
         }
     }
 }
+
+/// How long a client connection may go without a packet from the server
+/// before the kernel checks that the server is still there: a call
+/// waiting on a server that vanished ends within about 90 s.
+const CLIENT_TCP_KEEPALIVE: std::time::Duration = std::time::Duration::from_secs(60);

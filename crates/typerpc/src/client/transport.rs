@@ -145,9 +145,9 @@ pub(crate) fn http_client(
         // RPC streams are long-lived and small messages many: avoid
         // stalls on window updates, as the server does.
         .http2_initial_stream_window_size(1024 * 1024)
-        .http2_initial_connection_window_size(2 * 1024 * 1024)
-        .http2_keep_alive_interval(std::time::Duration::from_secs(60))
-        .http2_keep_alive_while_idle(false);
+        .http2_initial_connection_window_size(2 * 1024 * 1024);
+    // No HTTP/2 PINGs: TCP keepalive (see `dial`) finds a server that
+    // vanished, without hyper timestamping every frame.
     builder.build(connector)
 }
 

@@ -740,37 +740,7 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Interval between TCP keepalive probes once they start.
-const TCP_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
-/// Unanswered probes after which the kernel closes the connection.
-#[cfg(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "macos",
-    target_os = "freebsd"
-))]
-const TCP_KEEPALIVE_RETRIES: u32 = 3;
-
-/// Socket options for an accepted connection: no Nagle delay (small RPC
-/// messages should leave at once) and the TCP keepalive of the settings.
-/// A failure only loses the optimisation or the probe, never the
-/// connection, so it is logged and the connection served.
+/// Socket options for an accepted connection (see [`crate::tcp::tune`]).
 fn tune_socket(stream: &tokio::net::TcpStream, settings: &ConnectionSettings) {
-    let _ = stream.set_nodelay(true);
-    let Some(idle) = settings.tcp_keepalive else {
-        return;
-    };
-    let keepalive = socket2::TcpKeepalive::new()
-        .with_time(idle)
-        .with_interval(TCP_KEEPALIVE_INTERVAL);
-    #[cfg(any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "freebsd"
-    ))]
-    let keepalive = keepalive.with_retries(TCP_KEEPALIVE_RETRIES);
-    if let Err(error) = socket2::SockRef::from(stream).set_tcp_keepalive(&keepalive) {
-        tracing::debug!(target: LOG_TARGET, %error, "could not set TCP keepalive");
-    }
+    crate::tcp::tune(stream, settings.tcp_keepalive);
 }
