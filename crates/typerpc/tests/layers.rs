@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 
 /// Bottom to top.
-const LAYERS: [&str; 16] = [
+const LAYERS: [&str; 17] = [
+    "tcp",
     "schema",
     "message",
     "status",
