@@ -472,7 +472,7 @@ impl Server {
                             continue;
                         }
                     };
-                    tune_socket(&stream, &settings);
+                    crate::tcp::tune(&stream, settings.tcp_keepalive);
                     let connection = Connection {
                         builder: builder.clone(),
                         shutdown: shutdown.clone(),
@@ -738,9 +738,4 @@ pub async fn shutdown_signal() {
         () = interrupt => {}
         () = terminate => {}
     }
-}
-
-/// Socket options for an accepted connection (see [`crate::tcp::tune`]).
-fn tune_socket(stream: &tokio::net::TcpStream, settings: &ConnectionSettings) {
-    crate::tcp::tune(stream, settings.tcp_keepalive);
 }
