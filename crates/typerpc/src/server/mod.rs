@@ -7,6 +7,7 @@ mod cors;
 mod docs;
 pub(crate) mod endpoint;
 mod fallback;
+mod http2_frames;
 mod index;
 pub(crate) mod router;
 mod serve;

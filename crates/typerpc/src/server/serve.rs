@@ -632,7 +632,12 @@ impl Connection {
             certificates,
         };
         let activity = Activity::new();
-        let io = TokioIo::new(watchdog::Sniffed::new(io, Arc::clone(&activity)));
+        let io = TokioIo::new(watchdog::Sniffed::new(
+            io,
+            Arc::clone(&activity),
+            &settings,
+            peer,
+        ));
         let calls = Arc::clone(&activity);
         // A connection error (a client that vanished) ends only that connection.
         let result = match service {

@@ -97,6 +97,16 @@ pub struct ConnectionSettings {
     /// How long a TLS handshake may take (default 10 s); past it the
     /// connection is closed.
     pub tls_handshake_timeout: Duration,
+    /// Most HTTP/2 control frames (PING and SETTINGS, not their
+    /// acknowledgements, WINDOW_UPDATE and PRIORITY) a client may send
+    /// within a second while the server sends it no HEADERS or DATA
+    /// (default 100; `None`: no bound). Each HEADERS or DATA frame the
+    /// server sends starts the count again, since clients send these
+    /// frames in answer to the server's (a PING to measure bandwidth each
+    /// time data arrives, WINDOW_UPDATEs as they read). One more is a
+    /// flood: the connection is sent GOAWAY with `ENHANCE_YOUR_CALM` and
+    /// closed, its calls cancelled, and the server logs it at `INFO`.
+    pub max_http2_control_frames_per_second: Option<u32>,
 }
 
 impl Default for ConnectionSettings {
@@ -117,6 +127,7 @@ impl Default for ConnectionSettings {
             request_body_timeout: Some(Duration::from_secs(30)),
             max_calls_in_flight: None,
             tls_handshake_timeout: Duration::from_secs(10),
+            max_http2_control_frames_per_second: Some(100),
         }
     }
 }

@@ -19,6 +19,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 
+use super::http2_frames::{self, ControlFrameBudget, FrameCursor};
 use super::settings::ConnectionSettings;
 
 /// The HTTP/2 connection preface.
@@ -143,104 +144,155 @@ impl<B: http_body::Body + Unpin> http_body::Body for Counted<B> {
     }
 }
 
-/// How far the reader has looked into the connection's first bytes.
-#[derive(Clone, Copy, Debug)]
+/// What the connection's first bytes have shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Sniff {
     /// This many bytes matched the HTTP/2 preface so far.
     Preface(usize),
-    /// After the preface: this many bytes of the first frame's header
-    /// (whose first three say its length) have been read.
-    FrameHeader {
-        seen: usize,
-        len: u32,
-    },
-    /// The rest of the first frame (the client's SETTINGS).
-    Payload(u32),
-    Done,
+    /// HTTP/2: its frames are followed both ways.
+    Http2,
+    /// HTTP/1.1: nothing more to look at.
+    Http1,
 }
 
-/// The connection's transport, watched for its first bytes: they say
-/// whether it speaks HTTP/1.1 or HTTP/2 and when the HTTP/2 client's
-/// first frame is in. Afterwards reading costs one comparison more.
+/// The connection's transport, watched: its first bytes say whether it
+/// speaks HTTP/1.1 or HTTP/2 and when the HTTP/2 client's first frame is
+/// in; afterwards an HTTP/2 connection's frames are followed both ways to
+/// bound the control frames its client sends (see [`http2_frames`]).
+/// Reading HTTP/1.1 then costs one comparison more, HTTP/2 a few per frame.
 pub(crate) struct Sniffed<IO> {
     io: IO,
     sniff: Sniff,
     activity: Arc<Activity>,
+    /// The client's frames, after its preface.
+    inbound: FrameCursor,
+    /// The server's frames.
+    outbound: FrameCursor,
+    budget: ControlFrameBudget,
+    /// The highest stream the client opened, for a GOAWAY.
+    last_stream: u32,
+    /// Set once the client went past the bound on control frames: the
+    /// connection then fails every read and write.
+    flooded: bool,
+    peer: std::net::SocketAddr,
 }
 
 impl<IO> Sniffed<IO> {
-    pub(crate) fn new(io: IO, activity: Arc<Activity>) -> Sniffed<IO> {
+    pub(crate) fn new(
+        io: IO,
+        activity: Arc<Activity>,
+        settings: &ConnectionSettings,
+        peer: std::net::SocketAddr,
+    ) -> Sniffed<IO> {
         Sniffed {
             io,
             sniff: Sniff::Preface(0),
             activity,
+            inbound: FrameCursor::default(),
+            outbound: FrameCursor::default(),
+            budget: ControlFrameBudget::new(settings.max_http2_control_frames_per_second),
+            last_stream: 0,
+            flooded: false,
+            peer,
         }
     }
 
+    /// Looks at bytes just read from the client.
     fn look(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() {
-            match &mut self.sniff {
-                Sniff::Preface(matched) => {
-                    let want = &PREFACE[*matched..];
-                    let n = want.len().min(bytes.len());
-                    if bytes[..n] != want[..n] {
-                        // Not HTTP/2: hyper serves it as HTTP/1.1, whose
-                        // header read timeout takes over.
-                        self.sniff = Sniff::Done;
-                        self.activity.enter(ESTABLISHED);
-                        return;
-                    }
-                    *matched += n;
-                    bytes = &bytes[n..];
-                    if *matched == PREFACE.len() {
-                        self.sniff = Sniff::FrameHeader { seen: 0, len: 0 };
-                        self.activity.enter(HTTP2_HANDSHAKE);
-                    }
-                }
-                Sniff::FrameHeader { seen, len } => {
-                    let n = (9 - *seen).min(bytes.len());
-                    for &byte in &bytes[..n] {
-                        if *seen < 3 {
-                            *len = (*len << 8) | u32::from(byte);
-                        }
-                        *seen += 1;
-                    }
-                    bytes = &bytes[n..];
-                    if *seen == 9 {
-                        self.sniff = Sniff::Payload(*len);
-                    }
-                }
-                Sniff::Payload(left) => {
-                    let n = (*left as usize).min(bytes.len());
-                    *left -= n as u32;
-                    bytes = &bytes[n..];
-                    if *left == 0 {
-                        self.sniff = Sniff::Done;
-                        self.activity.enter(ESTABLISHED);
-                    }
-                }
-                Sniff::Done => return,
+        if let Sniff::Preface(matched) = &mut self.sniff {
+            let want = &PREFACE[*matched..];
+            let n = want.len().min(bytes.len());
+            if bytes[..n] != want[..n] {
+                // Not HTTP/2: hyper serves it as HTTP/1.1, whose
+                // header read timeout takes over.
+                self.sniff = Sniff::Http1;
+                self.activity.enter(ESTABLISHED);
+                return;
             }
+            *matched += n;
+            bytes = &bytes[n..];
+            if *matched < PREFACE.len() {
+                return;
+            }
+            self.sniff = Sniff::Http2;
+            self.activity.enter(HTTP2_HANDSHAKE);
         }
-        // A first frame with an empty payload is complete with its header.
-        if let Sniff::Payload(0) = self.sniff {
-            self.sniff = Sniff::Done;
+        if self.sniff != Sniff::Http2 {
+            return;
+        }
+        let handshaking = self.inbound.whole_frames() == 0;
+        let Sniffed {
+            inbound,
+            budget,
+            activity,
+            last_stream,
+            flooded,
+            ..
+        } = self;
+        inbound.follow(bytes, |head| {
+            if http2_frames::opens_client_stream(head) {
+                *last_stream = (*last_stream).max(head.stream);
+            }
+            if !budget.client_sent(head, || activity.now_ms()) {
+                *flooded = true;
+            }
+        });
+        if handshaking && self.inbound.whole_frames() > 0 {
+            // The client's first frame (its SETTINGS) is in.
             self.activity.enter(ESTABLISHED);
+        }
+    }
+
+    /// Notes bytes just written to the client.
+    fn wrote(&mut self, bytes: &[u8]) {
+        let budget = &mut self.budget;
+        self.outbound.follow(bytes, |head| budget.server_sent(head));
+    }
+
+    fn flood_error() -> std::io::Error {
+        std::io::Error::other("closed: the client sent too many HTTP/2 control frames")
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> Sniffed<IO> {
+    /// Tells a flooding client why it is closed, if a frame may be written
+    /// now (the server's bytes end where a frame ends), without waiting:
+    /// the connection fails right after.
+    fn say_goodbye(&mut self, cx: &mut Context<'_>) {
+        tracing::info!(
+            target: LOG_TARGET,
+            peer = %self.peer,
+            "closing an HTTP/2 connection whose client sent too many control frames \
+             (PING, SETTINGS, WINDOW_UPDATE, PRIORITY) without a call being answered"
+        );
+        if !self.outbound.at_boundary() {
+            return;
+        }
+        let goaway = http2_frames::enhance_your_calm(self.last_stream);
+        if let Poll::Ready(Ok(_)) = Pin::new(&mut self.io).poll_write(cx, &goaway) {
+            let _ = Pin::new(&mut self.io).poll_flush(cx);
         }
     }
 }
 
-impl<IO: AsyncRead + Unpin> AsyncRead for Sniffed<IO> {
+impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for Sniffed<IO> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
+        if self.flooded {
+            return Poll::Ready(Err(Self::flood_error()));
+        }
         let before = buf.filled().len();
         let result = Pin::new(&mut self.io).poll_read(cx, buf);
-        if !matches!(self.sniff, Sniff::Done) && buf.filled().len() > before {
+        if self.sniff != Sniff::Http1 && buf.filled().len() > before {
             let this = &mut *self;
             this.look(&buf.filled()[before..]);
+            if this.flooded {
+                this.say_goodbye(cx);
+                return Poll::Ready(Err(Self::flood_error()));
+            }
         }
         result
     }
@@ -252,7 +304,16 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for Sniffed<IO> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
+        if self.flooded {
+            return Poll::Ready(Err(Self::flood_error()));
+        }
+        let result = Pin::new(&mut self.io).poll_write(cx, buf);
+        if let Poll::Ready(Ok(written)) = result {
+            if self.sniff == Sniff::Http2 {
+                self.wrote(&buf[..written]);
+            }
+        }
+        result
     }
 
     fn poll_write_vectored(
@@ -260,7 +321,23 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for Sniffed<IO> {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+        if self.flooded {
+            return Poll::Ready(Err(Self::flood_error()));
+        }
+        let result = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(mut written)) = result {
+            if self.sniff == Sniff::Http2 {
+                for buf in bufs {
+                    if written == 0 {
+                        break;
+                    }
+                    let n = written.min(buf.len());
+                    self.wrote(&buf[..n]);
+                    written -= n;
+                }
+            }
+        }
+        result
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -412,7 +489,9 @@ mod tests {
 
     fn sniffed(chunks: &[&[u8]]) -> (Sniff, u8) {
         let activity = Activity::new();
-        let mut sniffed = Sniffed::new((), Arc::clone(&activity));
+        let settings = ConnectionSettings::default();
+        let peer = "127.0.0.1:1".parse().unwrap();
+        let mut sniffed = Sniffed::new((), Arc::clone(&activity), &settings, peer);
         for chunk in chunks {
             sniffed.look(chunk);
         }
@@ -439,6 +518,6 @@ mod tests {
         // An empty SETTINGS frame, in one read with the preface.
         let mut both = PREFACE.to_vec();
         both.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]);
-        assert!(matches!(sniffed(&[&both]), (Sniff::Done, ESTABLISHED)));
+        assert!(matches!(sniffed(&[&both]), (Sniff::Http2, ESTABLISHED)));
     }
 }
