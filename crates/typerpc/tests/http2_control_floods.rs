@@ -227,10 +227,7 @@ print("ok")
         messages = BIG_MESSAGES,
     );
     let output = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .args(["-c", &script])
-            .output()
-            .unwrap()
+        Command::new(python).args(["-c", &script]).output().unwrap()
     })
     .await
     .unwrap();

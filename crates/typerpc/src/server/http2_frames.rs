@@ -68,56 +68,56 @@ pub(crate) struct FrameCursor {
     /// How many bytes of `head` have come (0 while in a payload).
     seen: usize,
     /// How many bytes of the current frame's payload are still to come.
-    left: u32,
-    /// How many frames have been seen whole (head and payload), saturating.
-    whole: u32,
+    left: usize,
 }
 
 impl FrameCursor {
     /// Follows `bytes`, the next bytes of this direction, calling `on_head`
     /// with each frame head as soon as it is whole.
-    pub(crate) fn follow(&mut self, mut bytes: &[u8], mut on_head: impl FnMut(FrameHead)) {
-        while !bytes.is_empty() {
-            if self.left > 0 {
-                let n = (self.left as usize).min(bytes.len());
-                self.left -= n as u32;
-                bytes = &bytes[n..];
-                if self.left == 0 {
-                    self.whole = self.whole.saturating_add(1);
-                }
-                continue;
+    #[inline]
+    pub(crate) fn follow(&mut self, bytes: &[u8], mut on_head: impl FnMut(FrameHead)) {
+        let mut at = 0;
+        if self.seen > 0 {
+            // A head split between two reads (or writes): rare.
+            let n = (9 - self.seen).min(bytes.len());
+            self.head[self.seen..self.seen + n].copy_from_slice(&bytes[..n]);
+            self.seen += n;
+            if self.seen < 9 {
+                return;
             }
-            let head: [u8; 9] = if self.seen == 0 && bytes.len() >= 9 {
-                // The usual case: the whole head is in this read.
-                let head = bytes[..9].try_into().expect("nine bytes");
-                bytes = &bytes[9..];
-                head
-            } else {
-                let n = (9 - self.seen).min(bytes.len());
-                self.head[self.seen..self.seen + n].copy_from_slice(&bytes[..n]);
-                self.seen += n;
-                bytes = &bytes[n..];
-                if self.seen < 9 {
-                    return;
-                }
-                self.seen = 0;
-                self.head
+            self.seen = 0;
+            at = n;
+            let head = self.head;
+            self.left = self.begin(&head, &mut on_head);
+        }
+        loop {
+            // Skip the payload, then read the next head.
+            let skip = self.left.min(bytes.len() - at);
+            self.left -= skip;
+            at += skip;
+            let rest = &bytes[at..];
+            if rest.is_empty() {
+                return;
+            }
+            let Some(head) = rest.first_chunk::<9>() else {
+                self.head[..rest.len()].copy_from_slice(rest);
+                self.seen = rest.len();
+                return;
             };
-            self.left = u32::from_be_bytes([0, head[0], head[1], head[2]]);
-            if self.left == 0 {
-                self.whole = self.whole.saturating_add(1);
-            }
-            on_head(FrameHead {
-                kind: head[3],
-                flags: head[4],
-                stream: u32::from_be_bytes([head[5], head[6], head[7], head[8]]) & 0x7fff_ffff,
-            });
+            at += 9;
+            self.left = self.begin(head, &mut on_head);
         }
     }
 
-    /// How many frames have gone by whole.
-    pub(crate) fn whole_frames(&self) -> u32 {
-        self.whole
+    /// A frame's head is whole: says it, and returns its payload's length.
+    #[inline]
+    fn begin(&self, head: &[u8; 9], on_head: &mut impl FnMut(FrameHead)) -> usize {
+        on_head(FrameHead {
+            kind: head[3],
+            flags: head[4],
+            stream: u32::from_be_bytes([head[5], head[6], head[7], head[8]]) & 0x7fff_ffff,
+        });
+        u32::from_be_bytes([0, head[0], head[1], head[2]]) as usize
     }
 
     /// Whether the bytes so far end exactly where a frame ends: another
@@ -219,14 +219,29 @@ mod tests {
         bytes.extend(frame(PING, ACK, 0, &[0; 8]));
         bytes.extend(frame(DATA, 0x1, 1, &[]));
         let expected = vec![
-            FrameHead { kind: SETTINGS, flags: 0, stream: 0 },
-            FrameHead { kind: HEADERS, flags: 0x4, stream: 1 },
-            FrameHead { kind: PING, flags: ACK, stream: 0 },
-            FrameHead { kind: DATA, flags: 0x1, stream: 1 },
+            FrameHead {
+                kind: SETTINGS,
+                flags: 0,
+                stream: 0,
+            },
+            FrameHead {
+                kind: HEADERS,
+                flags: 0x4,
+                stream: 1,
+            },
+            FrameHead {
+                kind: PING,
+                flags: ACK,
+                stream: 0,
+            },
+            FrameHead {
+                kind: DATA,
+                flags: 0x1,
+                stream: 1,
+            },
         ];
         let (whole, cursor) = heads(&[&bytes]);
         assert_eq!(whole, expected);
-        assert_eq!(cursor.whole_frames(), 4);
         assert!(cursor.at_boundary());
         for split in 1..bytes.len() {
             let (parts, cursor) = heads(&[&bytes[..split], &bytes[split..]]);
@@ -235,31 +250,58 @@ mod tests {
         }
         let singles: Vec<&[u8]> = bytes.chunks(1).collect();
         assert_eq!(heads(&singles).0, expected);
-        // Mid-frame is no boundary, and the frame is not yet whole.
-        let (_, cursor) = heads(&[&bytes[..12]]);
-        assert!(!cursor.at_boundary());
-        assert_eq!(cursor.whole_frames(), 0);
+        // Mid-frame (in a head or a payload) is no boundary.
+        for end in [5, 12, 24] {
+            let (_, cursor) = heads(&[&bytes[..end]]);
+            assert!(!cursor.at_boundary(), "{end}");
+        }
+        let (_, cursor) = heads(&[&bytes[..15]]);
+        assert!(cursor.at_boundary());
     }
 
     #[test]
     fn control_frames_count_until_the_server_answers() {
-        let ping = FrameHead { kind: PING, flags: 0, stream: 0 };
+        let ping = FrameHead {
+            kind: PING,
+            flags: 0,
+            stream: 0,
+        };
         let mut budget = ControlFrameBudget::new(Some(3));
         assert!((0..3).all(|_| budget.client_sent(ping, || 10)));
         assert!(!budget.client_sent(ping, || 20));
         // An answer (DATA or HEADERS) starts the count again; acks do not.
-        budget.server_sent(FrameHead { kind: PING, flags: ACK, stream: 0 });
+        budget.server_sent(FrameHead {
+            kind: PING,
+            flags: ACK,
+            stream: 0,
+        });
         assert!(!budget.client_sent(ping, || 30));
-        budget.server_sent(FrameHead { kind: DATA, flags: 0, stream: 1 });
+        budget.server_sent(FrameHead {
+            kind: DATA,
+            flags: 0,
+            stream: 1,
+        });
         assert!((0..3).all(|_| budget.client_sent(ping, || 40)));
         // So does a new window.
         assert!(budget.client_sent(ping, || 10 + WINDOW_MS));
         // Acknowledgements and calls are not control frames.
-        let ack = FrameHead { kind: SETTINGS, flags: ACK, stream: 0 };
-        let call = FrameHead { kind: HEADERS, flags: 0x4, stream: 3 };
+        let ack = FrameHead {
+            kind: SETTINGS,
+            flags: ACK,
+            stream: 0,
+        };
+        let call = FrameHead {
+            kind: HEADERS,
+            flags: 0x4,
+            stream: 3,
+        };
         let mut budget = ControlFrameBudget::new(Some(0));
         assert!(budget.client_sent(ack, || 0) && budget.client_sent(call, || 0));
-        let update = FrameHead { kind: WINDOW_UPDATE, flags: 0, stream: 0 };
+        let update = FrameHead {
+            kind: WINDOW_UPDATE,
+            flags: 0,
+            stream: 0,
+        };
         assert!(!budget.client_sent(update, || 0));
         // No bound: never past it.
         let mut budget = ControlFrameBudget::new(None);
@@ -270,7 +312,14 @@ mod tests {
     fn the_goaway_names_the_last_stream_and_enhance_your_calm() {
         let frame = enhance_your_calm(7);
         let (heads, _) = heads(&[&frame]);
-        assert_eq!(heads, vec![FrameHead { kind: GOAWAY, flags: 0, stream: 0 }]);
+        assert_eq!(
+            heads,
+            vec![FrameHead {
+                kind: GOAWAY,
+                flags: 0,
+                stream: 0
+            }]
+        );
         assert_eq!(&frame[9..13], &7u32.to_be_bytes());
         assert_eq!(&frame[13..17], &ENHANCE_YOUR_CALM.to_be_bytes());
         assert_eq!(&frame[17..], GOAWAY_REASON);

@@ -171,6 +171,10 @@ pub(crate) struct Sniffed<IO> {
     budget: ControlFrameBudget,
     /// The highest stream the client opened, for a GOAWAY.
     last_stream: u32,
+    /// How many frame heads the client has sent (saturating).
+    heads: u8,
+    /// Whether the client's first frame is whole.
+    handshaken: bool,
     /// Set once the client went past the bound on control frames: the
     /// connection then fails every read and write.
     flooded: bool,
@@ -192,6 +196,8 @@ impl<IO> Sniffed<IO> {
             outbound: FrameCursor::default(),
             budget: ControlFrameBudget::new(settings.max_http2_control_frames_per_second),
             last_stream: 0,
+            heads: 0,
+            handshaken: false,
             flooded: false,
             peer,
         }
@@ -220,16 +226,17 @@ impl<IO> Sniffed<IO> {
         if self.sniff != Sniff::Http2 {
             return;
         }
-        let handshaking = self.inbound.whole_frames() == 0;
         let Sniffed {
             inbound,
             budget,
             activity,
             last_stream,
             flooded,
+            heads,
             ..
         } = self;
         inbound.follow(bytes, |head| {
+            *heads = heads.saturating_add(1);
             if http2_frames::opens_client_stream(head) {
                 *last_stream = (*last_stream).max(head.stream);
             }
@@ -237,8 +244,9 @@ impl<IO> Sniffed<IO> {
                 *flooded = true;
             }
         });
-        if handshaking && self.inbound.whole_frames() > 0 {
+        if !self.handshaken && (self.heads > 1 || self.heads == 1 && self.inbound.at_boundary()) {
             // The client's first frame (its SETTINGS) is in.
+            self.handshaken = true;
             self.activity.enter(ESTABLISHED);
         }
     }
