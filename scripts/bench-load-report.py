@@ -300,13 +300,16 @@ w("- **Floods are cut off.** A client may send at most 100 PING, SETTINGS, WINDO
   "bound, h2 answers every frame, one at a time (memory stays flat), and on one core the floods "
   "raised the well-behaved client's p99 to 28 ms (89 ms with every abuser at once). Rapid reset is "
   "bounded by hyper's pending-reset limit.")
-w("- **Slow readers are raw HTTP/2 clients.** A first soak used typerpc's own client as the slow "
-  "reader (1 MiB windows, ten 1 KiB messages read in a second, then the stream dropped): the server "
-  "handed every stream's 10,000 messages to the connection within about a second (the Prometheus "
-  "counters said 80,000 response messages and `ok` for 8 such streams) and the measured calls "
-  "stalled for seconds. Why the whole stream left, with the application reading ten messages, is "
-  "not explained yet; the soak now reads with a raw HTTP/2 client whose 64 KiB windows make it slow "
-  "at the protocol level.")
+w("- **Slow readers are raw HTTP/2 clients, because the padding compresses.** A first soak used "
+  "typerpc's own client as the slow reader (1 MiB windows, ten 1 KiB messages read in a second, then "
+  "the stream dropped): the server handed every stream's 10,000 messages to the connection within "
+  "about a second, and the measured calls stalled for seconds. The client asks for compressed "
+  "responses by default, and 1 KiB of repeated padding is about 40 bytes in gzip: flow control "
+  "counts bytes on the wire, so a 1 MiB window held some 20,000 such messages, and the server's one "
+  "core spent its time compressing them (about 4.6 us each). Without compression the same client "
+  "stops the server about 1,000 messages ahead (`our_client_stops_the_server_when_it_stops_reading_"
+  "counted_on_the_wire` in `tests/server_streaming.rs` checks both). The soak reads with a raw HTTP/2 "
+  "client with 64 KiB windows and no compression, so that its slow readers are slow on the wire.")
 w("- **Shedding needs calls in flight to count.** The concurrency limit sheds calls the server is "
   "already holding (waiting on a backend); a server whose calls are pure CPU on one thread queues "
   "requests in the kernel and in HTTP/2 buffers, in front of any layer, and there only the client's "

@@ -313,6 +313,60 @@ async fn a_slow_reader_keeps_the_server_bounded_and_a_cancel_stops_the_handler()
     assert_eq!(stream.message().await.unwrap().unwrap().n, 1);
 }
 
+/// Our own client: a stream it stops reading stops the server once the
+/// client's windows (1 MiB per stream) are full, counted in bytes on the
+/// wire. Compressed (the client asks for it by default), 1 KiB of padding
+/// is some 40 bytes, so the server runs tens of thousands of messages
+/// ahead, still a bounded amount: this is what a soak with compressible
+/// padding sees.
+#[tokio::test]
+async fn our_client_stops_the_server_when_it_stops_reading_counted_on_the_wire() {
+    for (compressed, most_ahead) in [(false, 2_000), (true, 60_000)] {
+        let (server, probe) = start().await;
+        let client = typerpc::Client::builder(&server.url(""))
+            .accept_compression(compressed)
+            .build()
+            .unwrap();
+        let mut stream = StreamServiceClient::new(client)
+            .endless(CountRequest {
+                padding: 1024,
+                ..CountRequest::default()
+            })
+            .await
+            .unwrap();
+        stream.message().await.unwrap().unwrap();
+        let ahead = loop {
+            let before = probe.produced.load(Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let after = probe.produced.load(Ordering::SeqCst);
+            if after == before {
+                break after;
+            }
+            assert!(after < most_ahead, "compressed {compressed}: {after} ahead");
+        };
+        eprintln!("compressed {compressed}: the server stopped {ahead} messages ahead");
+        assert!(
+            ahead > 500 && ahead < most_ahead,
+            "compressed {compressed}: {ahead} ahead"
+        );
+        if compressed {
+            // Far more than a window's worth of uncompressed messages.
+            assert!(ahead > 5_000, "{ahead} ahead: was the stream compressed?");
+        }
+        drop(stream);
+        for _ in 0..100 {
+            if probe.dropped.load(Ordering::SeqCst) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            probe.dropped.load(Ordering::SeqCst),
+            "the handler kept running"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_panicking_stream_is_internal_and_the_connection_survives() {
     let (server, _) = start().await;
