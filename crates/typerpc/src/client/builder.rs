@@ -231,7 +231,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Whether to ask for compressed responses (gzip, zstd; default yes).
+    /// Whether to ask for compressed responses (zstd, else gzip; default yes).
     pub fn accept_compression(mut self, accept: bool) -> ClientBuilder {
         self.accept_compression = accept;
         self

@@ -40,8 +40,11 @@ pub enum Compression {
 
 /// What `*accept-encoding` advertises. No spaces: gRPC's grammar has none
 /// (Connect's allows them optionally), and `identity` is always accepted
-/// without being listed.
-const ACCEPT: &str = "gzip,zstd";
+/// without being listed. zstd first: a server that honours the client's
+/// order (typerpc does) answers with it, and with its contexts kept per
+/// thread it costs a fraction of gzip's time (about 1 µs against 4.6 to
+/// compress a 1 KiB message, 0.4 against 1.2 to decompress it).
+const ACCEPT: &str = "zstd,gzip";
 
 /// For "unsupported compression" messages.
 const SUPPORTED: &str = "identity, gzip, zstd";
@@ -88,7 +91,7 @@ impl Compression {
     }
 
     /// What this side accepts, for `grpc-accept-encoding`,
-    /// `Accept-Encoding` or `Connect-Accept-Encoding`: `gzip,zstd`.
+    /// `Accept-Encoding` or `Connect-Accept-Encoding`: `zstd,gzip`.
     pub fn accept_header() -> HeaderValue {
         // A constant: built once at compile time, not checked per call.
         const VALUE: HeaderValue = HeaderValue::from_static(ACCEPT);
@@ -183,7 +186,7 @@ impl Compression {
                 let _ = encoder.write_all(data);
                 Bytes::from(encoder.finish().unwrap_or_default())
             }
-            Compression::Zstd => match zstd::bulk::compress(data, ZSTD_LEVEL) {
+            Compression::Zstd => match super::zstd_contexts::compress(data, ZSTD_LEVEL) {
                 Ok(packed) => Bytes::from(packed),
                 // The C library fails only when it cannot allocate; a frame
                 // of raw blocks is still valid zstd and keeps the promise
@@ -214,12 +217,11 @@ impl Compression {
                     .map_err(|e| e.into_status("gzip", limit))
             }
             Compression::Zstd => {
-                let broken = |e: std::io::Error| Bounded::Broken(e).into_status("zstd", limit);
-                let mut decoder = zstd::stream::read::Decoder::with_buffer(data).map_err(broken)?;
-                decoder
-                    .window_log_max(zstd_window_log(limit))
-                    .map_err(broken)?;
-                read_bounded(decoder, data.len(), limit).map_err(|e| e.into_status("zstd", limit))
+                let read = |reader: &mut dyn Read| read_bounded(reader, data.len(), limit);
+                super::zstd_contexts::decompress(data, zstd_window_log(limit), read)
+                    .map_err(Bounded::Broken)
+                    .and_then(|read| read)
+                    .map_err(|e| e.into_status("zstd", limit))
             }
         }
     }
@@ -622,7 +624,12 @@ mod tests {
         for c in [Compression::Identity, Compression::Gzip, Compression::Zstd] {
             assert_eq!(Compression::from_name(c.name()), Some(c));
         }
-        assert_eq!(Compression::accept_header(), "gzip,zstd");
+        assert_eq!(Compression::accept_header(), "zstd,gzip");
+        // What our client asks for, a typerpc server answers with.
+        assert_eq!(
+            Compression::negotiate(&Compression::accept_header()),
+            Compression::Zstd
+        );
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub mod timeout;
 pub(crate) mod unary_read;
 pub(crate) mod web_text;
 pub(crate) mod wire;
+mod zstd_contexts;
 
 pub use body::RpcBody;
 pub use config::Limits;
