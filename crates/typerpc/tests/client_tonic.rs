@@ -100,11 +100,15 @@ impl tower_service::Service<http::Request<tonic::body::Body>> for TonicShapes {
     fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
         Box::pin(async move {
             let gzip = tonic::codec::CompressionEncoding::Gzip;
-            // Compressed both ways: tonic compresses every response once
-            // the client accepts gzip, so our decompression is tested too.
+            let zstd = tonic::codec::CompressionEncoding::Zstd;
+            // Compressed both ways: tonic compresses every response in the
+            // first encoding the client accepts, so our decompression is
+            // tested too.
             let mut grpc = tonic::server::Grpc::new(ProstCodec::<Res, Req>::default())
                 .accept_compressed(gzip)
-                .send_compressed(gzip);
+                .accept_compressed(zstd)
+                .send_compressed(gzip)
+                .send_compressed(zstd);
             let response = match request.uri().path() {
                 "/shapes.v1.ShapesService/Unary" => grpc.unary(Handler(unary), request).await,
                 "/shapes.v1.ShapesService/ServerStream" => {
@@ -267,17 +271,31 @@ async fn unary_with_metadata_errors_and_deadlines() {
         "{error:?}"
     );
 
-    // Compressed requests: tonic reads gzip (and answers in gzip).
-    let compressed = Client::builder(&server.url)
-        .compression(typerpc::client::Compression::Gzip)
-        .build()
-        .unwrap();
+    // Compressed requests: tonic reads gzip and zstd, and answers in the
+    // first encoding our client accepts: zstd, else gzip.
     let big = "z".repeat(10_000);
-    let response = ShapesServiceClient::new(compressed)
-        .unary(req(&big))
-        .await
-        .unwrap();
-    assert_eq!(response.text, big);
+    for (compression, accept, answer) in [
+        (typerpc::client::Compression::Gzip, true, "zstd"),
+        (typerpc::client::Compression::Zstd, true, "zstd"),
+        (typerpc::client::Compression::Zstd, false, ""),
+    ] {
+        let compressed = Client::builder(&server.url)
+            .compression(compression)
+            .accept_compression(accept)
+            .build()
+            .unwrap();
+        let response = ShapesServiceClient::new(compressed)
+            .unary_with(req(&big), CallOptions::new())
+            .await
+            .unwrap();
+        assert_eq!(response.message().text, big);
+        let encoding = response
+            .headers()
+            .get("grpc-encoding")
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or_default();
+        assert_eq!(encoding, answer, "{compression:?}, accept {accept}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

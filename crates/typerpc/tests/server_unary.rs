@@ -369,22 +369,28 @@ mod tonic_client {
         .unwrap();
     }
 
+    /// tonic compresses its request, and we answer in the encoding it
+    /// accepts (tonic decompresses either way: the header says which).
     #[tokio::test]
-    async fn gzip_both_ways() {
+    async fn gzip_and_zstd_both_ways() {
         let server = TestServer::start().await;
-        let client = grpc(&server).await;
-        let mut client = client
-            .send_compressed(tonic::codec::CompressionEncoding::Gzip)
-            .accept_compressed(tonic::codec::CompressionEncoding::Gzip);
-        let text = "z".repeat(10_000);
-        let request = tonic::Request::new(EchoRequest {
-            text: text.clone(),
-            ..EchoRequest::default()
-        });
-        let response = call(&mut client, "/echo.v1.EchoService/Echo", request)
-            .await
-            .unwrap();
-        assert_eq!(response.into_inner().text, text);
+        for (encoding, name) in [
+            (tonic::codec::CompressionEncoding::Gzip, "gzip"),
+            (tonic::codec::CompressionEncoding::Zstd, "zstd"),
+        ] {
+            let client = grpc(&server).await;
+            let mut client = client.send_compressed(encoding).accept_compressed(encoding);
+            let text = "z".repeat(10_000);
+            let request = tonic::Request::new(EchoRequest {
+                text: text.clone(),
+                ..EchoRequest::default()
+            });
+            let response = call(&mut client, "/echo.v1.EchoService/Echo", request)
+                .await
+                .unwrap();
+            assert_eq!(response.metadata().get("grpc-encoding").unwrap(), name);
+            assert_eq!(response.into_inner().text, text);
+        }
     }
 
     /// `google.rpc.Status` as prost's own derive reads it.
