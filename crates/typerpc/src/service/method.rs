@@ -349,14 +349,40 @@ fn decode_or<M: Message>(
 pub(crate) fn encode<M: Message>(message: &M, format: &Format) -> Result<Vec<u8>, Status> {
     match format {
         Format::Proto => Ok(message.encode_to_vec()),
-        Format::Json(options) => {
-            let mut out = Vec::with_capacity(128);
+        Format::Json(options) => with_json_scratch(|out| {
             message
-                .write_json_into(&mut out, options)
+                .write_json_into(out, options)
                 .map_err(|e| Status::internal(format!("the message has no JSON form: {e}")))?;
-            Ok(out)
-        }
+            Ok(out.to_vec())
+        }),
     }
+}
+
+/// A thread's buffer for writing JSON, whose size is not known before it
+/// is written. The text is then copied out into a vector of exactly its
+/// length, which becomes `Bytes` without another allocation; written
+/// straight into a vector, the text would take a guessed capacity, grow
+/// as it goes, and cost a second allocation as `Bytes` (whose cheap form
+/// needs the length to equal the capacity).
+fn with_json_scratch<T>(write: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    /// A buffer grown past this is not kept for the next message.
+    const KEEP: usize = 64 * 1024;
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with(|scratch| {
+        // Writing a message's JSON may encode another (an `Any` holds
+        // one): the nested write gets a buffer of its own.
+        let Ok(mut out) = scratch.try_borrow_mut() else {
+            return write(&mut Vec::new());
+        };
+        out.clear();
+        let result = write(&mut out);
+        if out.capacity() > KEEP {
+            *out = Vec::new();
+        }
+        result
+    })
 }
 
 /// One method of a service, ready to be routed. Cloning shares the service.
