@@ -165,6 +165,35 @@ async fn a_slowloris_head_is_closed_after_the_header_read_timeout() {
     assert!(closed, "a slowloris connection stayed open");
     assert!(start.elapsed() < bound + SLACK + SLACK);
     well_behaved_call(server.addr).await;
+
+    // On a keep-alive connection the bound starts again once a response
+    // is written: a whole request is answered, the next head that stalls
+    // is not waited for.
+    let mut keep_alive = TcpStream::connect(server.addr).await.unwrap();
+    let body = br#"{"text":"hi"}"#;
+    let request = format!(
+        "POST /echo.v1.EchoService/Echo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    for _ in 0..3 {
+        // Requests a little apart, each well within the bound.
+        tokio::time::sleep(bound / 2).await;
+        keep_alive.write_all(request.as_bytes()).await.unwrap();
+        keep_alive.write_all(body).await.unwrap();
+        let mut answer = [0u8; 1024];
+        let n = keep_alive.read(&mut answer).await.unwrap();
+        assert!(
+            answer[..n].starts_with(b"HTTP/1.1 200"),
+            "{:?}",
+            &answer[..n]
+        );
+    }
+    keep_alive
+        .write_all(&request.as_bytes()[..20])
+        .await
+        .unwrap();
+    let took = closed_within(&mut keep_alive, bound + SLACK).await;
+    assert!(took.is_some(), "a stalled second head was waited for");
 }
 
 #[tokio::test]

@@ -377,10 +377,10 @@ impl Server {
         };
         let mut builder = auto::Builder::new(TokioExecutor::new());
         let settings = self.settings;
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(settings.http1_header_read_timeout);
+        // The watchdog bounds a request head (`http1_header_read_timeout`):
+        // hyper's own timer would cost an allocation and two timer-wheel
+        // updates per request.
+        builder.http1().header_read_timeout(None);
         // hyper's own bound is 100 headers, parsed into a stack array; an
         // explicit bound, even the same, makes it fill a heap vector of that
         // size on every request (a few percent of a small call's CPU).

@@ -68,9 +68,11 @@ pub struct ConnectionSettings {
     /// 10 s). Past it the connection is closed.
     pub http2_handshake_timeout: Duration,
     /// How long an HTTP/1.1 request head may take to arrive, from the
-    /// moment the server waits for it (default 30 s): it bounds slowloris
+    /// moment the server waits for it (the connection's first byte, or the
+    /// end of the previous response; default 30 s): it bounds slowloris
     /// clients that send headers a byte at a time, and keep-alive
-    /// connections waiting for their next request.
+    /// connections waiting for their next request. Past it the connection
+    /// is closed.
     pub http1_header_read_timeout: Duration,
     /// How long a connection may stay open with no call in flight
     /// (default 120 s; `None` never closes one for that). An HTTP/2
