@@ -246,7 +246,10 @@ if abuse_server:
     for phase in ["quiet", "slowloris", "idle", "rapid reset", "floods", "never read", "all", "recovery"]:
         s = phase_summary(abuse, phase)
         if s:
-            srv = [r for r in abuse_server if phase_at(abuse, num(r["t"])) == phase]
+            # The sampler's clock and the load's are up to a second apart:
+            # a sample that close to a change of phase may show either.
+            srv = [r for r in abuse_server
+                   if phase_at(abuse, num(r["t"]) - 1) == phase == phase_at(abuse, num(r["t"]) + 1)]
             rss_max = max((num(r["rss_mib"]) for r in srv), default=float("nan"))
             fds_max = max((num(r["fds"]) for r in srv), default=float("nan"))
             w(f"| {phase} | {s['ok/s']:.0f} | {s['failed/s'] + s['rejected/s']:.2f} | "
