@@ -547,15 +547,46 @@ fn keepalive_timer(filter: &[String]) -> Option<String> {
     timer.starts_with("keepalive").then(|| timer.to_string())
 }
 
-/// The seconds left on a keepalive timer, `keepalive,44sec,0` (it counts
-/// down from the idle time).
+/// The whole seconds left on a keepalive timer as `ss` prints it
+/// (`keepalive,44sec,0`; it counts down from the idle time): minutes, then
+/// seconds, or seconds and milliseconds (`1min`, `1min5sec`, `59sec`,
+/// `9.500ms`, `500ms`).
 fn seconds_left(timer: &str) -> u64 {
-    timer
-        .split(',')
-        .nth(1)
-        .and_then(|t| t.strip_suffix("sec"))
-        .and_then(|t| t.parse().ok())
-        .unwrap_or_else(|| panic!("a timer in seconds: {timer}"))
+    let bad = || -> u64 { panic!("not a timer `ss` prints: {timer}") };
+    let number = |text: &str| text.parse::<u64>().unwrap_or_else(|_| bad());
+    let Some(field) = timer.split(',').nth(1) else {
+        return bad();
+    };
+    let (minutes, rest) = match field.split_once("min") {
+        Some((minutes, rest)) => (number(minutes), rest),
+        None => (0, field),
+    };
+    let seconds = if rest.is_empty() {
+        0
+    } else if let Some(seconds) = rest.strip_suffix("sec") {
+        number(seconds)
+    } else if let Some(millis) = rest.strip_suffix("ms") {
+        // `9.500ms` is 9 s and 500 ms; `500ms` alone is under a second.
+        millis
+            .split_once('.')
+            .map_or(0, |(seconds, _)| number(seconds))
+    } else {
+        bad()
+    };
+    minutes * 60 + seconds
+}
+
+#[test]
+fn ss_timers_are_read_in_every_format() {
+    for (timer, seconds) in [
+        ("keepalive,1min,0", 60),
+        ("keepalive,1min5sec,0", 65),
+        ("keepalive,59sec,0", 59),
+        ("keepalive,9.500ms,0", 9),
+        ("keepalive,500ms,0", 0),
+    ] {
+        assert_eq!(seconds_left(timer), seconds, "{timer}");
+    }
 }
 
 #[tokio::test]

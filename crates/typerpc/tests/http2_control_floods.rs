@@ -208,11 +208,11 @@ async fn a_hyper_client_with_an_adaptive_window_reads_a_large_stream_in_full() {
 
 /// grpcio (gRPC's C core) sends a few control frames before its first
 /// answer (its SETTINGS, window updates, a bandwidth probe: a bound of 3
-/// cuts it off) and a few more as it reads. A bound of 6 leaves it room.
+/// cuts it off) and a few more as it reads. A bound of 8 leaves it room.
 #[tokio::test]
 async fn a_grpcio_client_reads_a_large_stream_in_full() {
     let Some(python) = peer("python") else { return };
-    let server = start(Some(6)).await;
+    let server = start(Some(8)).await;
     let script = format!(
         r#"
 import grpc
