@@ -10,7 +10,7 @@ mod common;
 use std::process::Command;
 
 use bytes::Bytes;
-use common::peers::peer;
+use common::peers::{peer, run_peer};
 use common::server::*;
 use common::streaming::StreamService;
 use http_body_util::{BodyExt, Full};
@@ -77,20 +77,9 @@ async fn flood(addr: std::net::SocketAddr, kind: &str, count: u32) -> Option<ser
     let script = std::env::temp_dir().join(format!("typerpc-flooder-{}.py", std::process::id()));
     std::fs::write(&script, FLOODER).unwrap();
     let args = [addr.to_string(), kind.to_string(), count.to_string()];
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(&script)
-            .args(args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut command = Command::new(python);
+    command.arg(&script).args(args);
+    let output = run_peer(command).await;
     Some(serde_json::from_slice(&output.stdout).unwrap())
 }
 
@@ -226,15 +215,8 @@ print("ok")
         request = BIG_COUNT,
         messages = BIG_MESSAGES,
     );
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(python).args(["-c", &script]).output().unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut command = Command::new(python);
+    command.args(["-c", &script]);
+    let output = run_peer(command).await;
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
 }

@@ -249,6 +249,17 @@ async fn a_deadline_ends_a_stream_midway() {
     assert!((2..20).contains(&received), "received {received}");
 }
 
+/// Panics unless the handler's stream is dropped within two seconds.
+async fn handler_dropped_soon(probe: &Probe) {
+    for _ in 0..100 {
+        if probe.dropped.load(Ordering::SeqCst) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the handler kept running");
+}
+
 #[tokio::test]
 async fn a_slow_reader_keeps_the_server_bounded_and_a_cancel_stops_the_handler() {
     let (server, probe) = start().await;
@@ -288,16 +299,7 @@ async fn a_slow_reader_keeps_the_server_bounded_and_a_cancel_stops_the_handler()
     // Dropping the response stream cancels the call (RST_STREAM): the
     // handler's stream is dropped promptly.
     drop(stream);
-    for _ in 0..100 {
-        if probe.dropped.load(Ordering::SeqCst) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(
-        probe.dropped.load(Ordering::SeqCst),
-        "the handler kept running"
-    );
+    handler_dropped_soon(&probe).await;
     // The connection still serves.
     let mut stream = count(
         &mut client,
@@ -354,16 +356,7 @@ async fn our_client_stops_the_server_when_it_stops_reading_counted_on_the_wire()
             assert!(ahead > 5_000, "{ahead} ahead: was the stream compressed?");
         }
         drop(stream);
-        for _ in 0..100 {
-            if probe.dropped.load(Ordering::SeqCst) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert!(
-            probe.dropped.load(Ordering::SeqCst),
-            "the handler kept running"
-        );
+        handler_dropped_soon(&probe).await;
     }
 }
 

@@ -14,6 +14,21 @@ pub fn peers_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// Runs a peer's command off the async runtime and returns its output,
+/// panicking with its stderr unless it succeeded.
+pub async fn run_peer(mut command: std::process::Command) -> std::process::Output {
+    let output = tokio::task::spawn_blocking(move || command.output().expect("the peer runs"))
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// The path of one peer executable, or `None` (after saying why) when it
 /// is not installed and this is not CI.
 pub fn peer(name: &str) -> Option<PathBuf> {
