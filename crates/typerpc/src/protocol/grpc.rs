@@ -3,7 +3,7 @@
 //! only in where trailers go (HTTP/2 trailers, or a final frame in the
 //! body) and in gRPC-Web's base64 `-text` variant.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response};
 
 use super::body::RpcBody;
@@ -14,6 +14,7 @@ use super::unary_read::{count_within, Accumulate, ReadUnary};
 use super::wire::{Wire, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
 use super::{grpc_status, web_text};
 use crate::service::Protocol;
+use crate::service::Room;
 use crate::Status;
 
 /// The most bytes the body of a unary request may have: one envelope of
@@ -157,28 +158,47 @@ pub(crate) fn trailers_only(wire: Wire, status: &Status, metadata: HeaderMap) ->
     response
 }
 
+/// The room a unary response leaves around its message for
+/// [`unary_response`] to frame it in place: the envelope's header, and
+/// for gRPC-Web the trailers frame of a success.
+pub(crate) fn response_room(wire: Wire) -> Room {
+    let tail = match wire.protocol {
+        Protocol::Grpc => 0,
+        _ => envelope::HEADER_LEN + response_writer::WEB_OK_TRAILERS_LEN,
+    };
+    Room {
+        head: envelope::HEADER_LEN,
+        tail,
+    }
+}
+
 /// A successful unary response: one envelope, then the status in trailers
-/// (HTTP/2 trailers for gRPC, a trailers frame for gRPC-Web).
+/// (HTTP/2 trailers for gRPC, a trailers frame for gRPC-Web). `message`
+/// comes with the [`response_room`] of `wire` around it; uncompressed, it
+/// becomes the body where it is.
 pub(crate) fn unary_response(
     wire: Wire,
-    message: &[u8],
+    message: Vec<u8>,
     compression: Compression,
     headers: HeaderMap,
     mut trailers: HeaderMap,
 ) -> Response<RpcBody> {
-    let compress = message.len() >= COMPRESS_MIN_BYTES && compression != Compression::Identity;
-    // Room for the message, and for gRPC-Web the trailers of a success.
-    let mut body = BytesMut::with_capacity(
-        message.len() + 2 * envelope::HEADER_LEN + response_writer::WEB_OK_TRAILERS_LEN,
-    );
-    if compress {
-        envelope::encode_envelope(
-            envelope::FLAG_COMPRESSED,
-            &compression.compress(message),
-            &mut body,
-        );
+    let room = response_room(wire);
+    let payload = &message[room.head..];
+    let compress = payload.len() >= COMPRESS_MIN_BYTES && compression != Compression::Identity;
+    let mut body = if compress {
+        let compressed = compression.compress(payload);
+        let mut body = Vec::with_capacity(room.head + compressed.len() + room.tail);
+        body.extend_from_slice(&[envelope::FLAG_COMPRESSED, 0, 0, 0, 0]);
+        body.extend_from_slice(&compressed);
+        body
     } else {
-        envelope::encode_envelope(0, message, &mut body);
+        message
+    };
+    let flags = body[0];
+    match envelope::encode_header(flags, body.len() - room.head) {
+        Ok(header) => body[..room.head].copy_from_slice(&header),
+        Err(status) => return trailers_only(wire, &status, headers),
     }
 
     let mut response = Response::new(RpcBody::empty());
@@ -192,13 +212,15 @@ pub(crate) fn unary_response(
         out.insert(GRPC_ENCODING, HeaderValue::from_static(compression.name()));
     }
     *response.body_mut() = match wire.protocol {
+        // A vector at its full capacity becomes `Bytes` without another
+        // allocation, which the room's tail is for.
         Protocol::Grpc => {
             grpc_status::write_status(&Status::ok(), &mut trailers);
-            RpcBody::with_trailers(body.freeze(), trailers)
+            RpcBody::with_trailers(Bytes::from(body), trailers)
         }
         protocol => {
             web_trailer_frame(&Status::ok(), &trailers, &mut body);
-            let body = body.freeze();
+            let body = Bytes::from(body);
             RpcBody::full(if protocol == Protocol::GrpcWebText {
                 web_text::encode(&body)
             } else {
@@ -213,6 +235,7 @@ pub(crate) fn unary_response(
 mod tests {
     use super::*;
     use crate::Code;
+    use bytes::BytesMut;
 
     fn envelope(flags: u8, message: &[u8]) -> Bytes {
         let mut out = BytesMut::new();
@@ -267,4 +290,91 @@ mod tests {
     }
 
     const FLAG: u8 = envelope::FLAG_COMPRESSED;
+
+    /// The frames and HTTP/2 trailers of a unary response to `message`,
+    /// encoded with the room its wire leaves.
+    async fn answered(
+        protocol: Protocol,
+        message: &[u8],
+        compression: Compression,
+        trailers: HeaderMap,
+    ) -> (Response<()>, Vec<envelope::Frame>, Option<HeaderMap>) {
+        use http_body_util::BodyExt;
+        let wire = Wire::for_call(protocol, crate::service::Codec::Proto, false);
+        let room = response_room(wire);
+        let mut encoded = vec![0; room.head];
+        encoded.extend_from_slice(message);
+        let response = unary_response(wire, encoded, compression, HeaderMap::new(), trailers);
+        let (head, body) = response.into_parts();
+        let collected = body.collect().await.unwrap();
+        let http_trailers = collected.trailers().cloned();
+        let mut decoder = EnvelopeDecoder::new(usize::MAX);
+        decoder.push(collected.to_bytes());
+        let mut frames = Vec::new();
+        while let Some(frame) = decoder.next_frame().unwrap() {
+            frames.push(frame);
+        }
+        decoder.finish().unwrap();
+        (Response::from_parts(head, ()), frames, http_trailers)
+    }
+
+    #[tokio::test]
+    async fn a_unary_response_is_framed_in_the_room_it_was_encoded_with() {
+        let short = b"hello".to_vec();
+        let long = vec![b'a'; 4 * COMPRESS_MIN_BYTES];
+        let mut extra = HeaderMap::new();
+        extra.insert("x-extra", HeaderValue::from_static("1"));
+        for protocol in [Protocol::Grpc, Protocol::GrpcWeb] {
+            for (message, compression) in [
+                (&short, Compression::Identity),
+                (&short, Compression::Gzip),
+                (&long, Compression::Identity),
+                (&long, Compression::Gzip),
+            ] {
+                for trailers in [HeaderMap::new(), extra.clone()] {
+                    let case = format!("{protocol:?} {} {compression:?}", message.len());
+                    let (head, frames, http_trailers) =
+                        answered(protocol, message, compression, trailers.clone()).await;
+                    let compressed = frames[0].is_compressed();
+                    assert_eq!(
+                        compressed,
+                        message.len() == long.len() && compression == Compression::Gzip,
+                        "{case}"
+                    );
+                    assert_eq!(
+                        head.headers().contains_key(GRPC_ENCODING),
+                        compressed,
+                        "{case}"
+                    );
+                    let payload = if compressed {
+                        compression
+                            .decompress(frames[0].payload(), usize::MAX)
+                            .unwrap()
+                    } else {
+                        Bytes::copy_from_slice(frames[0].payload())
+                    };
+                    assert_eq!(&payload[..], &message[..], "{case}");
+                    let ending = match protocol {
+                        Protocol::Grpc => {
+                            assert_eq!(frames.len(), 1, "{case}");
+                            let http_trailers = http_trailers.unwrap();
+                            assert_eq!(http_trailers["grpc-status"], "0", "{case}");
+                            assert_eq!(http_trailers.get("x-extra"), trailers.get("x-extra"));
+                            continue;
+                        }
+                        _ => &frames[1],
+                    };
+                    assert_eq!(frames.len(), 2, "{case}");
+                    assert!(ending.is_web_trailers(), "{case}");
+                    let lines = std::str::from_utf8(ending.payload()).unwrap();
+                    let expected = if trailers.is_empty() {
+                        "grpc-status:0\r\n"
+                    } else {
+                        "x-extra:1\r\ngrpc-status:0\r\n"
+                    };
+                    assert_eq!(lines, expected, "{case}");
+                }
+            }
+        }
+    }
 }

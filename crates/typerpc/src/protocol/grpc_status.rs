@@ -23,7 +23,7 @@ use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD_NO_PAD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
-use bytes::BytesMut;
+use bytes::BufMut;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::status::RpcStatus;
@@ -82,13 +82,12 @@ pub fn write_status(status: &Status, headers: &mut HeaderMap) {
 /// `out`, after the lines of `trailers` except the three the status owns
 /// (replaced, as [`write_status`] does). The same headers as
 /// `write_status` writes, without building a map only to print it.
-pub(crate) fn write_status_lines(status: &Status, trailers: &HeaderMap, out: &mut BytesMut) {
-    fn line(out: &mut BytesMut, name: &[u8], value: &[u8]) {
-        out.reserve(name.len() + value.len() + 3);
-        out.extend_from_slice(name);
-        out.extend_from_slice(b":");
-        out.extend_from_slice(value);
-        out.extend_from_slice(b"\r\n");
+pub(crate) fn write_status_lines(status: &Status, trailers: &HeaderMap, out: &mut impl BufMut) {
+    fn line(out: &mut impl BufMut, name: &[u8], value: &[u8]) {
+        out.put_slice(name);
+        out.put_slice(b":");
+        out.put_slice(value);
+        out.put_slice(b"\r\n");
     }
     for (name, value) in trailers {
         if *name != STATUS_NAME && *name != MESSAGE_NAME && *name != DETAILS_NAME {
@@ -270,6 +269,7 @@ fn trim(bytes: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::BytesMut;
 
     #[derive(crate::Message, Clone, Debug, PartialEq)]
     #[rpc(package = "google.rpc")]

@@ -37,7 +37,7 @@ use super::{grpc, refusals, timeout};
 use crate::service::deadline::within_deadline;
 use crate::service::telemetry;
 use crate::service::{
-    CallFacts, CallShape, Caller, Chain, Context, EncodedResponses, Method, Protocol,
+    CallFacts, CallShape, Caller, Chain, Context, EncodedResponses, Method, Protocol, Room,
 };
 use crate::Status;
 
@@ -507,7 +507,13 @@ impl<'a> Call<'a> {
                 watch.request(&request);
             }
             let format = self.config.format(self.wire.codec);
-            let mut future = self.method.call_unary(self.ctx.clone(), request, &format);
+            let room = match self.wire.protocol {
+                Protocol::Connect => Room::NONE,
+                _ => grpc::response_room(self.wire),
+            };
+            let mut future = self
+                .method
+                .call_unary(self.ctx.clone(), request, &format, room);
             let span = self.span();
             if !span.is_disabled() {
                 future = Box::pin(future.instrument(span));
@@ -517,7 +523,7 @@ impl<'a> Call<'a> {
                 Err(status) => return self.failed(status, None),
             };
             if let Some(watch) = &self.watch {
-                watch.response(&response);
+                watch.response(&response[room.head..]);
                 watch.finish(None);
             }
             let metadata = self.ctx.take_response_metadata();
@@ -532,7 +538,7 @@ impl<'a> Call<'a> {
                 ),
                 _ => grpc::unary_response(
                     self.wire,
-                    &response,
+                    response,
                     compression,
                     metadata.headers,
                     metadata.trailers,

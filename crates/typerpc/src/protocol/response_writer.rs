@@ -19,7 +19,7 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::stream::{Stream, StreamExt};
 use http::HeaderMap;
 use http_body::Frame;
@@ -116,14 +116,17 @@ impl Writing {
 
 /// gRPC-Web's ending: a frame flagged 0x80 holding HTTP/1-style header
 /// lines, the handler's `trailers` and then the `status`, appended to
-/// `out`.
-pub(crate) fn web_trailer_frame(status: &Status, trailers: &HeaderMap, out: &mut BytesMut) {
-    let start = out.len();
-    out.reserve(envelope::HEADER_LEN + WEB_OK_TRAILERS_LEN);
-    out.extend_from_slice(&[envelope::FLAG_WEB_TRAILERS, 0, 0, 0, 0]);
+/// `out` (a `BytesMut`, or the vector a unary response was encoded in).
+pub(crate) fn web_trailer_frame<B>(status: &Status, trailers: &HeaderMap, out: &mut B)
+where
+    B: BufMut + AsMut<[u8]>,
+{
+    let start = out.as_mut().len();
+    out.put_slice(&[envelope::FLAG_WEB_TRAILERS, 0, 0, 0, 0]);
     grpc_status::write_status_lines(status, trailers, out);
     // Trailers come from the server's own metadata; a block past 4 GiB
     // cannot be built in memory first.
+    let out = out.as_mut();
     let len = u32::try_from(out.len() - start - envelope::HEADER_LEN).unwrap_or(u32::MAX);
     out[start + 1..start + envelope::HEADER_LEN].copy_from_slice(&len.to_be_bytes());
 }

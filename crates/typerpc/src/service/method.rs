@@ -48,13 +48,51 @@ pub(crate) enum Format {
     Json(Arc<JsonOptions>),
 }
 
-/// The erased form of a unary method.
+/// Room an encoded response leaves around the message for the
+/// protocol's framing, so that the protocol writes its envelope in place
+/// instead of copying the message into a second buffer: gRPC's 5-byte
+/// header before it, gRPC-Web's trailers frame after it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Room {
+    /// Bytes before the message, left zero for the protocol to fill.
+    pub head: usize,
+    /// Spare capacity after the message.
+    pub tail: usize,
+}
+
+impl Room {
+    /// No framing: the message alone (Connect).
+    pub const NONE: Room = Room { head: 0, tail: 0 };
+
+    /// A buffer of the room's head, zeroed, with capacity for a message
+    /// of `len` bytes and the tail.
+    fn buffer(self, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.head + len + self.tail);
+        out.resize(self.head, 0);
+        out
+    }
+
+    /// `message` with this room around it, for a response encoded
+    /// without it (a streaming handler answering a unary call).
+    fn around(self, message: Vec<u8>) -> Vec<u8> {
+        if self == Room::NONE {
+            return message;
+        }
+        let mut out = self.buffer(message.len());
+        out.extend_from_slice(&message);
+        out
+    }
+}
+
+/// The erased form of a unary method. The response comes back with
+/// `room` around it.
 trait UnaryHandler: Send + Sync {
     fn call(
         &self,
         ctx: Context,
         request: Bytes,
         format: &Format,
+        room: Room,
     ) -> BoxFuture<Result<Vec<u8>, Status>>;
 }
 
@@ -77,6 +115,7 @@ where
         ctx: Context,
         request: Bytes,
         format: &Format,
+        room: Room,
     ) -> BoxFuture<Result<Vec<u8>, Status>> {
         let request = match decode::<Req>(&request, format) {
             Ok(request) => request,
@@ -91,7 +130,7 @@ where
                 Ok(result) => result?,
                 Err(_) => return Err(Status::internal("the handler panicked")),
             };
-            encode(&response, &format)
+            encode_in(&response, &format, room)
         })
     }
 }
@@ -347,13 +386,24 @@ fn decode_or<M: Message>(
 /// Encodes a message in the call's format (both the server's responses
 /// and the client's requests).
 pub(crate) fn encode<M: Message>(message: &M, format: &Format) -> Result<Vec<u8>, Status> {
+    encode_in(message, format, Room::NONE)
+}
+
+/// Encodes a message in the call's format with `room` around it.
+fn encode_in<M: Message>(message: &M, format: &Format, room: Room) -> Result<Vec<u8>, Status> {
     match format {
-        Format::Proto => Ok(message.encode_to_vec()),
-        Format::Json(options) => with_json_scratch(|out| {
+        Format::Proto => {
+            let mut out = room.buffer(message.encoded_len());
+            message.encode_raw(&mut out);
+            Ok(out)
+        }
+        Format::Json(options) => with_json_scratch(|json| {
             message
-                .write_json_into(out, options)
+                .write_json_into(json, options)
                 .map_err(|e| Status::internal(format!("the message has no JSON form: {e}")))?;
-            Ok(out.to_vec())
+            let mut out = room.buffer(json.len());
+            out.extend_from_slice(json);
+            Ok(out)
         }),
     }
 }
@@ -519,16 +569,17 @@ impl Method {
     }
 
     /// Calls the method with an encoded request; returns the encoded
-    /// response. Decoding failures are `invalid_argument`; a panic in the
+    /// response with `room` around it. Decoding failures are `invalid_argument`; a panic in the
     /// handler is `internal`.
     pub(crate) fn call_unary(
         &self,
         ctx: Context,
         request: Bytes,
         format: &Format,
+        room: Room,
     ) -> BoxFuture<Result<Vec<u8>, Status>> {
         match &self.handler {
-            Handler::Unary(handler) => handler.call(ctx, request, format),
+            Handler::Unary(handler) => handler.call(ctx, request, format, room),
             Handler::Streaming(handler) => {
                 // Not reached by the protocols, which ask `is_streaming`
                 // first; answered properly all the same.
@@ -537,7 +588,9 @@ impl Method {
                 Box::pin(async move {
                     let mut responses = responses.await?;
                     let first = responses.next().await.transpose()?;
-                    first.ok_or_else(|| Status::internal("the handler sent no response"))
+                    first
+                        .map(|message| room.around(message))
+                        .ok_or_else(|| Status::internal("the handler sent no response"))
                 })
             }
         }
@@ -560,7 +613,7 @@ impl Method {
                 let format = format.clone();
                 Box::pin(async move {
                     let request = exactly_one(requests).await?;
-                    let response = handler.call(ctx, request, &format).await?;
+                    let response = handler.call(ctx, request, &format, Room::NONE).await?;
                     Ok(futures_util::stream::iter([Ok(response)]).boxed())
                 })
             }

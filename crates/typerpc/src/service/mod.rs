@@ -163,7 +163,7 @@ pub use context::{Context, ResponseMetadata};
 pub use deadline::{current_deadline, earliest, propagate_deadline};
 pub(crate) use interceptor::Chain;
 pub use interceptor::{interceptor_fn, Before, Direction, Interceptor, InterceptorFn, Outcome};
-pub(crate) use method::{decode_response, encode, Format};
+pub(crate) use method::{decode_response, encode, Format, Room};
 pub use method::{BoxFuture, EncodedHandler, EncodedResponses, EncodedStream, Method, RpcResult};
 pub(crate) use peer::Caller;
 pub use peer::{PeerAddr, PeerCertificates};
