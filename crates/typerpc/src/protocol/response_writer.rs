@@ -121,6 +121,15 @@ pub(crate) fn web_trailer_frame<B>(status: &Status, trailers: &HeaderMap, out: &
 where
     B: BufMut + AsMut<[u8]>,
 {
+    // Most calls end so: a success with no trailers, written whole.
+    if trailers.is_empty()
+        && status.code() == crate::Code::Ok
+        && status.message().is_empty()
+        && status.details().is_empty()
+    {
+        out.put_slice(WEB_OK_TRAILERS);
+        return;
+    }
     let start = out.as_mut().len();
     out.put_slice(&[envelope::FLAG_WEB_TRAILERS, 0, 0, 0, 0]);
     grpc_status::write_status_lines(status, trailers, out);
@@ -131,9 +140,12 @@ where
     out[start + 1..start + envelope::HEADER_LEN].copy_from_slice(&len.to_be_bytes());
 }
 
+/// The trailers frame of a success with no trailers.
+const WEB_OK_TRAILERS: &[u8] = b"\x80\x00\x00\x00\x0fgrpc-status:0\r\n";
+
 /// The length of the trailer lines of a success with no trailers
 /// (`grpc-status:0\r\n`): what a unary gRPC-Web body reserves for them.
-pub(crate) const WEB_OK_TRAILERS_LEN: usize = 15;
+pub(crate) const WEB_OK_TRAILERS_LEN: usize = WEB_OK_TRAILERS.len() - envelope::HEADER_LEN;
 
 /// The body frames of a streaming response.
 pub(crate) struct ResponseFrames {
@@ -254,6 +266,29 @@ impl Stream for ResponseFrames {
 mod tests {
     use super::*;
     use crate::protocol::envelope::EnvelopeDecoder;
+
+    #[test]
+    fn the_web_trailers_of_a_plain_success_are_the_lines_write_status_writes() {
+        let mut lines = BytesMut::new();
+        grpc_status::write_status_lines(&Status::ok(), &HeaderMap::new(), &mut lines);
+        assert_eq!(lines.len(), WEB_OK_TRAILERS_LEN);
+        let mut frame = BytesMut::new();
+        web_trailer_frame(&Status::ok(), &HeaderMap::new(), &mut frame);
+        let mut decoder = EnvelopeDecoder::new(1024);
+        decoder.push(frame.freeze());
+        let frame = decoder.next_frame().unwrap().unwrap();
+        assert!(frame.is_web_trailers());
+        assert_eq!(frame.payload(), &lines[..]);
+        // A success with a message, or with trailers, is written line by
+        // line.
+        let mut with_message = Vec::new();
+        web_trailer_frame(
+            &Status::new(crate::Code::Ok, "fine"),
+            &HeaderMap::new(),
+            &mut with_message,
+        );
+        assert!(with_message.ends_with(b"grpc-status:0\r\ngrpc-message:fine\r\n"));
+    }
 
     fn writing(ending: Ending) -> Writing {
         Writing {

@@ -40,6 +40,9 @@ const DETECTING: u8 = 0;
 const HTTP2_HANDSHAKE: u8 = 1;
 const ESTABLISHED: u8 = 2;
 
+/// `idle_since` while calls are in flight, or the last one is ending.
+const BUSY: u64 = u64::MAX;
+
 /// What the watchdog, the connection's reader and its calls share.
 #[derive(Debug)]
 pub(crate) struct Activity {
@@ -50,7 +53,9 @@ pub(crate) struct Activity {
     in_flight: AtomicUsize,
     /// Set once the connection showed HTTP/1.1.
     http1: AtomicBool,
-    /// When the last call in flight ended, in ms since `born`.
+    /// When the last call in flight ended, in ms since `born`; [`BUSY`]
+    /// from the moment a call starts with none in flight. Only the last
+    /// call to end reads the clock, so most HTTP/2 calls read none.
     idle_since: AtomicU64,
     /// Wakes the watchdog when `phase` changes: its next bound counts
     /// from then.
@@ -91,7 +96,9 @@ impl Activity {
     /// Counts a call as in flight until the guard is dropped (with the
     /// response body, or with the call's future if the client left).
     pub(crate) fn call(self: &Arc<Self>) -> CallGuard {
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        if self.in_flight.fetch_add(1, Ordering::Relaxed) == 0 {
+            self.idle_since.store(BUSY, Ordering::Relaxed);
+        }
         CallGuard(Arc::clone(self))
     }
 }
@@ -102,10 +109,12 @@ pub(crate) struct CallGuard(Arc<Activity>);
 
 impl Drop for CallGuard {
     fn drop(&mut self) {
-        // The time is stored before the count drops, so that a watchdog
-        // seeing no call in flight also sees when the last one ended.
-        self.0.idle_since.store(self.0.now_ms(), Ordering::Relaxed);
-        self.0.in_flight.fetch_sub(1, Ordering::Release);
+        // The count drops first, then the last call out stores the time;
+        // in between, a watchdog sees no call in flight and `BUSY`, which
+        // it reads as "ended just now".
+        if self.0.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle_since.store(self.0.now_ms(), Ordering::Release);
+        }
     }
 }
 
@@ -371,6 +380,7 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for Sniffed<IO> {
 }
 
 /// Why the watchdog closes a connection.
+#[derive(Debug)]
 enum Verdict {
     /// Nothing to do before this instant (`None`: ever).
     Wait(Option<Instant>),
@@ -398,7 +408,10 @@ fn verdict(activity: &Activity, settings: &ConnectionSettings) -> Verdict {
             if activity.in_flight.load(Ordering::Acquire) > 0 {
                 return Verdict::Wait(Some(now + bound));
             }
-            let since = activity.at(activity.idle_since.load(Ordering::Relaxed));
+            let since = match activity.idle_since.load(Ordering::Acquire) {
+                BUSY => now,
+                ms => activity.at(ms),
+            };
             (Some(since + bound), reason)
         }
     };
@@ -553,5 +566,42 @@ mod tests {
         let mut both = PREFACE.to_vec();
         both.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]);
         assert!(matches!(sniffed(&[&both]), (Sniff::Http2, ESTABLISHED)));
+    }
+
+    #[test]
+    fn the_idle_bound_counts_from_the_end_of_the_last_call_in_flight() {
+        let settings = ConnectionSettings {
+            idle_timeout: Some(Duration::from_secs(60)),
+            ..ConnectionSettings::default()
+        };
+        let activity = Activity::new();
+        activity.enter(ESTABLISHED);
+        let idle_until = |activity: &Activity| match verdict(activity, &settings) {
+            Verdict::Wait(Some(at)) => at,
+            other => panic!("expected a bound, got {other:?}"),
+        };
+        let first = activity.call();
+        let second = activity.call();
+        assert_eq!(activity.idle_since.load(Ordering::Relaxed), BUSY);
+        drop(first);
+        // One call is still in flight: the time is not read.
+        assert_eq!(activity.idle_since.load(Ordering::Relaxed), BUSY);
+        std::thread::sleep(Duration::from_millis(20));
+        drop(second);
+        let ended = activity.idle_since.load(Ordering::Relaxed);
+        assert!(
+            ended >= 20,
+            "the last call ended {ended} ms after the start"
+        );
+        let bound = idle_until(&activity);
+        assert_eq!(bound, activity.at(ended) + Duration::from_secs(60));
+        // Between the count reaching zero and the time being stored, the
+        // bound counts from now.
+        activity.idle_since.store(BUSY, Ordering::Relaxed);
+        let before = Instant::now();
+        assert!(idle_until(&activity) >= before + Duration::from_secs(60));
+        // A new call after an idle spell marks the connection busy again.
+        drop(activity.call());
+        assert_ne!(activity.idle_since.load(Ordering::Relaxed), BUSY);
     }
 }
