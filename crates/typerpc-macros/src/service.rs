@@ -428,12 +428,12 @@ pub fn expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
         let arc = quote!(::std::sync::Arc::clone(&self));
         match (r.client_streaming, &r.stream_response) {
             (false, None) => quote! {
-                #method::unary::<Self, #req, <#out as ::typerpc::service::RpcResult>::Response>(
+                #method::unary::<Self, #req, <#out as ::typerpc::service::RpcResult>::Response, _, _>(
                     &SCHEMA.methods[#index],
                     #arc,
-                    |service, ctx, request| ::std::boxed::Box::pin(async move {
+                    |service: ::std::sync::Arc<Self>, ctx: ::typerpc::Context, request: #req| async move {
                         ::typerpc::service::RpcResult::into_result(#call)
-                    }),
+                    },
                 )
             },
             (true, None) => quote! {

@@ -2,6 +2,7 @@
 //! the router can hold every method of every service in one table.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -96,17 +97,21 @@ trait UnaryHandler: Send + Sync {
     ) -> BoxFuture<Result<Vec<u8>, Status>>;
 }
 
-/// A typed handler function, as `#[service]` writes it.
-type UnaryFn<S, Req, Res> = fn(Arc<S>, Context, Req) -> BoxFuture<Result<Res, Status>>;
-
-struct Unary<S, Req, Res> {
+/// A typed unary handler, as `#[service]` writes it: a closure calling
+/// the method. Its future is not boxed on its own but held inline in the
+/// one future [`UnaryHandler::call`] boxes, which saves an allocation and
+/// an indirect call on every unary call.
+struct Unary<S, F, Req> {
     service: Arc<S>,
-    function: UnaryFn<S, Req, Res>,
+    function: F,
+    request: PhantomData<fn(Req)>,
 }
 
-impl<S, Req, Res> UnaryHandler for Unary<S, Req, Res>
+impl<S, F, Fut, Req, Res> UnaryHandler for Unary<S, F, Req>
 where
     S: Send + Sync + 'static,
+    F: Fn(Arc<S>, Context, Req) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Res, Status>> + Send + 'static,
     Req: Message,
     Res: Message,
 {
@@ -467,19 +472,26 @@ fn register_pair<Req: Message, Res: Message>(registry: &mut TypeRegistry) {
 impl Method {
     /// A unary method. Called by `#[service]`'s expansion.
     #[doc(hidden)]
-    pub fn unary<S, Req, Res>(
+    pub fn unary<S, Req, Res, F, Fut>(
         schema: &'static MethodSchema,
         service: Arc<S>,
-        function: UnaryFn<S, Req, Res>,
+        function: F,
     ) -> Method
     where
         S: Send + Sync + 'static,
         Req: Message,
         Res: Message,
+        F: Fn(Arc<S>, Context, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Res, Status>> + Send + 'static,
     {
+        let handler = Unary {
+            service,
+            function,
+            request: PhantomData,
+        };
         Method {
             schema,
-            handler: Handler::Unary(Arc::new(Unary { service, function })),
+            handler: Handler::Unary(Arc::new(handler)),
             register: register_pair::<Req, Res>,
         }
     }
