@@ -62,6 +62,8 @@ pub(crate) fn unary_response(
 
 /// The Connect unary error response: the code's HTTP status and a JSON
 /// body.
+#[cold]
+#[inline(never)]
 pub(crate) fn error_response(
     status: &Status,
     headers: HeaderMap,
@@ -84,6 +86,8 @@ pub(crate) fn error_response(
 /// An unknown method: `unimplemented`, with 404 rather than the code's
 /// usual 501, so Connect clients can tell a wrong path from an
 /// unsupported feature.
+#[cold]
+#[inline(never)]
 pub(crate) fn unimplemented(path: &str) -> Response<RpcBody> {
     let status = Status::unimplemented(format!("no method {path}"));
     let mut response = error_response(&status, HeaderMap::new(), HeaderMap::new());
@@ -92,6 +96,8 @@ pub(crate) fn unimplemented(path: &str) -> Response<RpcBody> {
 }
 
 /// 405 for a GET of a method that is not idempotent.
+#[cold]
+#[inline(never)]
 pub(crate) fn get_not_idempotent() -> Response<RpcBody> {
     let mut response = Response::new(RpcBody::full(
         "typerpc: this method is not idempotent; use POST\n",

@@ -148,6 +148,8 @@ fn lone_envelope(body: &Bytes, limit: usize) -> Option<Bytes> {
 /// metadata go in the headers ("trailers-only"), which gRPC and gRPC-Web
 /// clients both read. grpc-go and connect-go answer so for calls that end
 /// before their first message.
+#[cold]
+#[inline(never)]
 pub(crate) fn trailers_only(wire: Wire, status: &Status, metadata: HeaderMap) -> Response<RpcBody> {
     let mut response = Response::new(RpcBody::empty());
     let headers = response.headers_mut();

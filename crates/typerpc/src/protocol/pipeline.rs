@@ -125,6 +125,8 @@ struct EarlyAnswer {
 }
 
 impl EarlyAnswer {
+    #[cold]
+    #[inline(never)]
     fn new(response: Response<RpcBody>, headers: &HeaderMap) -> EarlyAnswer {
         EarlyAnswer {
             response,
@@ -377,6 +379,8 @@ fn find_headers<'h, const N: usize>(
 
 /// An error answer in the wire's form; the status's own headers and
 /// trailers join those given.
+#[cold]
+#[inline(never)]
 fn error_response(
     wire: Wire,
     mut status: Status,
@@ -661,6 +665,8 @@ impl<'a> Call<'a> {
 
     /// The call failed before its first response message. A streaming
     /// call's watch is shared by then, and given.
+    #[cold]
+    #[inline(never)]
     fn failed(self, status: Status, watch: Option<&CallWatch>) -> Response<RpcBody> {
         if let Some(watch) = watch.or(self.watch.as_deref()) {
             watch.finish(Some(&status));

@@ -8,6 +8,8 @@ use http::{header, HeaderValue, Method as HttpMethod, Response, StatusCode};
 use super::body::RpcBody;
 
 /// 415 for a Connect request of the wrong kind for its method.
+#[cold]
+#[inline(never)]
 pub(crate) fn wrong_connect_kind(method_streams: bool) -> Response<RpcBody> {
     let text = if method_streams {
         "typerpc: this is a streaming method; Connect calls it with application/connect+proto or application/connect+json\n"
@@ -31,6 +33,8 @@ pub(crate) fn wrong_connect_kind(method_streams: bool) -> Response<RpcBody> {
 }
 
 /// 415 for a content type no protocol speaks, naming what is accepted.
+#[cold]
+#[inline(never)]
 pub(crate) fn unsupported(method: &HttpMethod, idempotent: bool) -> Response<RpcBody> {
     if method != HttpMethod::POST {
         return not_allowed(idempotent);
@@ -54,6 +58,8 @@ pub(crate) fn unsupported(method: &HttpMethod, idempotent: bool) -> Response<Rpc
 }
 
 /// 405 for a verb the method does not take.
+#[cold]
+#[inline(never)]
 pub(crate) fn not_allowed(idempotent: bool) -> Response<RpcBody> {
     let allow = if idempotent { "GET, POST" } else { "POST" };
     let mut response = Response::new(RpcBody::full(format!(
