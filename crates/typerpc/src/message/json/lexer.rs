@@ -30,27 +30,38 @@ pub(super) fn is_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
 
-/// Bytes that end the plain run of a string: the closing quote, the start
-/// of an escape, and the control characters that JSON requires escaped.
-static SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
 /// Offset of the first special byte at or after `from`, if any.
 ///
 /// These are also exactly the bytes that the writer must escape. Strings
 /// are most of a typical message's bytes, so this looks at eight bytes per
-/// step (SWAR) and only then at the rest one by one.
+/// step (SWAR), the last few too: padded with spaces, which are not
+/// special, they make one more word rather than a loop over bytes (most
+/// member names and many values are shorter than eight bytes).
 #[inline]
 pub(super) fn next_special(input: &[u8], from: usize) -> Option<usize> {
+    let rest = input.get(from..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut offset = from;
+    for chunk in &mut chunks {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        if let Some(lane) = first_special_lane(bytes) {
+            return Some(offset + lane);
+        }
+        offset += 8;
+    }
+    let tail = chunks.remainder();
+    if tail.is_empty() {
+        return None;
+    }
+    let mut bytes = [b' '; 8];
+    bytes[..tail.len()].copy_from_slice(tail);
+    first_special_lane(bytes).map(|lane| offset + lane)
+}
+
+/// The index of the first special byte of eight, if any.
+#[inline]
+fn first_special_lane(bytes: [u8; 8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     /// High bit set in each byte lane where `x` is zero; lanes above the
@@ -59,30 +70,15 @@ pub(super) fn next_special(input: &[u8], from: usize) -> Option<usize> {
     fn zero_lanes(x: u64) -> u64 {
         x.wrapping_sub(ONES) & !x & HIGH
     }
-    let rest = input.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
-    let mut offset = from;
-    for chunk in &mut chunks {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(chunk);
-        // Little-endian so that the lowest lane is the first byte.
-        let word = u64::from_le_bytes(bytes);
-        let quote = zero_lanes(word ^ (ONES * u64::from(b'"')));
-        let backslash = zero_lanes(word ^ (ONES * u64::from(b'\\')));
-        // Lanes below 0x20: subtracting 0x20 borrows into the high bit
-        // only for them (among bytes whose own high bit is clear).
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-        let found = quote | backslash | control;
-        if found != 0 {
-            return Some(offset + (found.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| SPECIAL[usize::from(b)])
-        .map(|i| offset + i)
+    // Little-endian so that the lowest lane is the first byte.
+    let word = u64::from_le_bytes(bytes);
+    let quote = zero_lanes(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero_lanes(word ^ (ONES * u64::from(b'\\')));
+    // Lanes below 0x20: subtracting 0x20 borrows into the high bit only
+    // for them (among bytes whose own high bit is clear).
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    let found = quote | backslash | control;
+    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
 }
 
 /// `input[from..to]` as text, or an error at the first invalid byte.
@@ -420,6 +416,26 @@ mod tests {
             assert_eq!(next_special(&vec![0x21; len], 0), None);
         }
         assert_eq!(next_special(b"ab", 5), None);
+    }
+
+    #[test]
+    fn every_byte_is_special_exactly_when_json_says_so() {
+        // Each byte value at every place of a full word and of a short
+        // tail, after plain bytes.
+        for b in 0..=255u8 {
+            let special = b < 0x20 || b == b'"' || b == b'\\';
+            for len in 1..=16 {
+                let mut text = vec![b'a'; len];
+                text[len - 1] = b;
+                let expected = special.then_some(len - 1);
+                assert_eq!(
+                    next_special(&text, 0),
+                    expected,
+                    "byte {b:#04x} at {}",
+                    len - 1
+                );
+            }
+        }
     }
 
     #[test]
