@@ -24,22 +24,40 @@ impl Default for Limits {
 }
 
 /// The protocol settings of a router.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Config {
     pub limits: Limits,
-    /// JSON options (the `Any` registry of every type the router knows).
-    pub json: Arc<JsonOptions>,
+    /// How JSON calls encode: the JSON options (the `Any` registry of
+    /// every type the router knows), held as the format calls borrow.
+    json: Format,
     /// How long a request body may stall (see
     /// [`Router::request_body_timeout`](crate::Router::request_body_timeout)).
     pub body_timeout: Option<std::time::Duration>,
 }
 
-impl Config {
-    /// How the method layer encodes messages for `codec`.
-    pub(crate) fn format(&self, codec: crate::service::Codec) -> Format {
-        match codec {
-            crate::service::Codec::Proto => Format::Proto,
-            crate::service::Codec::Json => Format::Json(Arc::clone(&self.json)),
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            limits: Limits::default(),
+            json: Format::Json(Arc::new(JsonOptions::default())),
+            body_timeout: None,
         }
+    }
+}
+
+impl Config {
+    /// How the method layer encodes messages for `codec`. Borrowed: a
+    /// call's handler borrows it rather than sharing the JSON options.
+    pub(crate) fn format(&self, codec: crate::service::Codec) -> &Format {
+        const PROTO: &Format = &Format::Proto;
+        match codec {
+            crate::service::Codec::Proto => PROTO,
+            crate::service::Codec::Json => &self.json,
+        }
+    }
+
+    /// Sets the JSON options.
+    pub(crate) fn set_json(&mut self, options: JsonOptions) {
+        self.json = Format::Json(Arc::new(options));
     }
 }

@@ -517,7 +517,7 @@ impl<'a> Call<'a> {
             };
             let mut future = self
                 .method
-                .call_unary(self.ctx.clone(), request, &format, room);
+                .call_unary(self.ctx.clone(), request, format, room);
             let span = self.span();
             if !span.is_disabled() {
                 future = Box::pin(future.instrument(span));
@@ -584,7 +584,7 @@ impl<'a> Call<'a> {
             .map_or_else(Span::none, |o| o.span().clone());
         let mut future = self
             .method
-            .call_streaming(self.ctx.clone(), requests, &format);
+            .call_streaming(self.ctx.clone(), requests, format);
         if !span.is_disabled() {
             future = Box::pin(future.instrument(span.clone()));
         }

@@ -250,7 +250,9 @@ impl Router {
         let inner = self.inner_mut();
         inner.registry.register::<M>();
         inner.extra_types.push(M::schema());
-        inner.config.json = Arc::new(JsonOptions::default().with_registry(inner.registry.clone()));
+        inner
+            .config
+            .set_json(JsonOptions::default().with_registry(inner.registry.clone()));
         inner.refresh_companions();
         self
     }
@@ -524,7 +526,8 @@ impl Inner {
             route.chain = self.chain_for(&path);
             self.routes.insert(path, route);
         }
-        self.config.json = Arc::new(JsonOptions::default().with_registry(self.registry.clone()));
+        self.config
+            .set_json(JsonOptions::default().with_registry(self.registry.clone()));
     }
 
     /// The services the companions serve.

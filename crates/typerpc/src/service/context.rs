@@ -1,6 +1,7 @@
 //! The per-call context a handler and the interceptors around it share.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,9 @@ struct Inner {
     peer_certificates: Option<Arc<[Bytes]>>,
     call: CallFacts,
     state: Mutex<State>,
+    /// Set once response metadata is added: most handlers add none, and
+    /// the server then takes it without locking `state`.
+    metadata_added: AtomicBool,
 }
 
 /// What the pipeline knows of a call before it starts.
@@ -85,6 +89,7 @@ impl Context {
                 peer_certificates: None,
                 call: CallFacts::default(),
                 state: Mutex::default(),
+                metadata_added: AtomicBool::new(false),
             }),
         }
     }
@@ -109,6 +114,7 @@ impl Context {
                 deadline,
                 call,
                 state: Mutex::default(),
+                metadata_added: AtomicBool::new(false),
             }),
         }
     }
@@ -162,6 +168,7 @@ impl Context {
             peer_certificates: inner.peer_certificates.clone(),
             call: inner.call.clone(),
             state: Mutex::new(state),
+            metadata_added: AtomicBool::new(self.metadata_added()),
         };
         change(&mut copy);
         Context {
@@ -267,26 +274,40 @@ impl Context {
     /// Adds a response header.
     pub fn append_response_header(&self, name: HeaderName, value: HeaderValue) {
         self.state().response.headers.append(name, value);
+        self.inner.metadata_added.store(true, Ordering::Release);
     }
 
     /// Adds a response trailer.
     pub fn append_response_trailer(&self, name: HeaderName, value: HeaderValue) {
         self.state().response.trailers.append(name, value);
+        self.inner.metadata_added.store(true, Ordering::Release);
+    }
+
+    /// Whether any response metadata was ever added (a plain load: the
+    /// lock is taken only when there is something to read).
+    fn metadata_added(&self) -> bool {
+        self.inner.metadata_added.load(Ordering::Acquire)
     }
 
     /// Whether the handler has set any response header so far.
     pub(crate) fn has_response_headers(&self) -> bool {
-        !self.state().response.headers.is_empty()
+        self.metadata_added() && !self.state().response.headers.is_empty()
     }
 
     /// Takes the response headers set so far (a streaming call sends them
     /// before its first message; trailers are taken at the end).
     pub(crate) fn take_response_headers(&self) -> HeaderMap {
+        if !self.metadata_added() {
+            return HeaderMap::new();
+        }
         std::mem::take(&mut self.state().response.headers)
     }
 
     /// Takes the response metadata set so far (the server calls this once).
     pub fn take_response_metadata(&self) -> ResponseMetadata {
+        if !self.metadata_added() {
+            return ResponseMetadata::default();
+        }
         std::mem::take(&mut self.state().response)
     }
 }

@@ -85,16 +85,20 @@ impl Room {
     }
 }
 
+/// A boxed future that borrows what it was called with (the handler and
+/// the call's format) rather than sharing them by reference counts.
+type CallFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// The erased form of a unary method. The response comes back with
 /// `room` around it.
 trait UnaryHandler: Send + Sync {
-    fn call(
-        &self,
+    fn call<'a>(
+        &'a self,
         ctx: Context,
         request: Bytes,
-        format: &Format,
+        format: &'a Format,
         room: Room,
-    ) -> BoxFuture<Result<Vec<u8>, Status>>;
+    ) -> CallFuture<'a, Result<Vec<u8>, Status>>;
 }
 
 /// A typed unary handler, as `#[service]` writes it: a closure calling
@@ -115,18 +119,17 @@ where
     Req: Message,
     Res: Message,
 {
-    fn call(
-        &self,
+    fn call<'a>(
+        &'a self,
         ctx: Context,
         request: Bytes,
-        format: &Format,
+        format: &'a Format,
         room: Room,
-    ) -> BoxFuture<Result<Vec<u8>, Status>> {
+    ) -> CallFuture<'a, Result<Vec<u8>, Status>> {
         let request = match decode::<Req>(&request, format) {
             Ok(request) => request,
             Err(status) => return Box::pin(std::future::ready(Err(status))),
         };
-        let format = format.clone();
         let future = (self.function)(Arc::clone(&self.service), ctx, request);
         Box::pin(async move {
             // A panicking handler fails its own call, not the connection,
@@ -135,7 +138,7 @@ where
                 Ok(result) => result?,
                 Err(_) => return Err(Status::internal("the handler panicked")),
             };
-            encode_in(&response, &format, room)
+            encode_in(&response, format, room)
         })
     }
 }
@@ -583,13 +586,13 @@ impl Method {
     /// Calls the method with an encoded request; returns the encoded
     /// response with `room` around it. Decoding failures are `invalid_argument`; a panic in the
     /// handler is `internal`.
-    pub(crate) fn call_unary(
-        &self,
+    pub(crate) fn call_unary<'a>(
+        &'a self,
         ctx: Context,
         request: Bytes,
-        format: &Format,
+        format: &'a Format,
         room: Room,
-    ) -> BoxFuture<Result<Vec<u8>, Status>> {
+    ) -> CallFuture<'a, Result<Vec<u8>, Status>> {
         match &self.handler {
             Handler::Unary(handler) => handler.call(ctx, request, format, room),
             Handler::Streaming(handler) => {
