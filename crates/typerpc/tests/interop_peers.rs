@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::peers::{node_dir, peer, proto_dir, python_stubs};
+use common::peers::{node_dir, peer, proto_dir, python_stubs, run_peer};
 use common::server::*;
 
 fn run(command: &mut Command) -> Output {
@@ -169,22 +169,9 @@ async fn python_grpcio_stub_generated_from_our_proto() {
     let script = schema.join("client.py");
     std::fs::write(&script, PYTHON_CLIENT).unwrap();
     let addr = server.addr.to_string();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(&script)
-            .arg(Path::new(&out))
-            .arg(addr)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut command = Command::new(python);
+    command.arg(&script).arg(Path::new(&out)).arg(addr);
+    let output = run_peer(command).await;
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
 }
 

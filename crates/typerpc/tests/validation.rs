@@ -421,22 +421,9 @@ async fn python_grpcio_decodes_the_bad_request() {
     let script = schema.join("client.py");
     std::fs::write(&script, PYTHON_CLIENT).unwrap();
     let addr = server.addr.to_string();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(&script)
-            .arg(&out)
-            .arg(addr)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut command = Command::new(python);
+    command.arg(&script).arg(&out).arg(addr);
+    let output = common::peers::run_peer(command).await;
     let seen: Vec<(String, String, String)> = serde_json::from_slice(&output.stdout).unwrap();
     let at_least_one = "must be at least 1 character long";
     let expected: Vec<(String, String, String)> = [
