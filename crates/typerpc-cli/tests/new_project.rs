@@ -78,6 +78,9 @@ fn typerpc_new_demo_then_cargo_test_passes() {
         .args(["test", "--offline"])
         .current_dir(&demo)
         .env("CARGO_TARGET_DIR", target_dir())
+        // A second build of every dependency: without debug info it is a
+        // fraction of the disk.
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .env_remove("TYPERPC_UPDATE_PROTO")
         .output()
         .unwrap();
