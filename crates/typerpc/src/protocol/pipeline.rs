@@ -64,6 +64,20 @@ impl Route {
     }
 }
 
+/// A route's number in the table of the router that holds it.
+pub(crate) type RouteId = usize;
+
+/// What owns the routes and the configuration: the router. A call's
+/// future holds it (moved in, not cloned) and names its route by number,
+/// so that the future borrows nothing and needs nothing around it.
+pub(crate) trait Routes: Send + Sync + 'static {
+    /// The configuration every call reads.
+    fn config(&self) -> &Config;
+
+    /// The route numbered `id`.
+    fn route(&self, id: RouteId) -> &Route;
+}
+
 /// What the request head says about the call.
 struct Head {
     deadline: Option<Instant>,
@@ -79,13 +93,14 @@ struct Head {
 /// moved whole at each step: what only some calls need (interceptors, a
 /// streaming call, an early answer) is boxed on its own, so that the
 /// future stays the size of the common path.
-pub(crate) fn serve<'a, B>(
-    config: &'a Config,
-    route: Option<&'a Route>,
+pub(crate) fn serve<R, B>(
+    routes: Arc<R>,
+    route: Option<RouteId>,
     request: Request<B>,
     caller: Option<Caller>,
-) -> impl Future<Output = Response<RpcBody>> + Send + 'a
+) -> impl Future<Output = Response<RpcBody>> + Send + 'static
 where
+    R: Routes,
     B: http_body::Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -95,8 +110,8 @@ where
     // the future it awaits.
     let (parts, body) = request.into_parts();
     let http1 = parts.version < Version::HTTP_2;
-    match prepare(config, route, parts, caller) {
-        Ok(call) if call.watch.is_none() && !call.method.is_streaming() => {
+    match prepare(routes, route, parts, caller) {
+        Ok(call) if call.watch.is_none() && !call.method().is_streaming() => {
             Either::Left(call.unary(body, http1))
         }
         prepared => Either::Right(Box::pin(async move {
@@ -108,7 +123,7 @@ where
                 Ok(call) => call,
                 Err(early) => return early.after_body(body, http1).await,
             };
-            if call.method.is_streaming() {
+            if call.method().is_streaming() {
                 call.streaming(body, http1).await
             } else {
                 call.unary(body, http1).await
@@ -151,12 +166,13 @@ impl EarlyAnswer {
 /// Everything before the request body is read, except the interceptors'
 /// `before`: the wire, the route, the head and the context. An answer is
 /// an early error.
-fn prepare<'a>(
-    config: &'a Config,
-    route: Option<&'a Route>,
+fn prepare<R: Routes>(
+    routes: Arc<R>,
+    route_id: Option<RouteId>,
     parts: http::request::Parts,
     caller: Option<Caller>,
-) -> Result<Call<'a>, Box<EarlyAnswer>> {
+) -> Result<Call<R>, Box<EarlyAnswer>> {
+    let route = route_id.map(|id| routes.route(id));
     let early = |response| Box::new(EarlyAnswer::new(response, &parts.headers));
     let idempotent = route.is_some_and(|r| r.method.schema().idempotent);
     let Some(mut wire) = Wire::classify(&parts.method, parts.headers.get(header::CONTENT_TYPE))
@@ -215,7 +231,7 @@ fn prepare<'a>(
     } else {
         None
     };
-    let Some(route) = route else {
+    let (Some(id), Some(route)) = (route_id, route) else {
         let path = parts.uri.path();
         return Err(early(match wire.protocol {
             Protocol::Connect => connect::unimplemented(path),
@@ -262,8 +278,8 @@ fn prepare<'a>(
         )))
     };
     Ok(Call {
-        config,
-        method: &route.method,
+        routes,
+        route: id,
         wire,
         head,
         query,
@@ -442,9 +458,10 @@ fn stream_head(
 }
 
 /// A routed call.
-struct Call<'a> {
-    config: &'a Config,
-    method: &'a Method,
+struct Call<R> {
+    /// What holds the call's route and the configuration.
+    routes: Arc<R>,
+    route: RouteId,
     wire: Wire,
     head: Head,
     /// A Connect GET's query, which holds its message.
@@ -454,7 +471,15 @@ struct Call<'a> {
     watch: Option<Box<CallWatch>>,
 }
 
-impl<'a> Call<'a> {
+impl<R: Routes> Call<R> {
+    fn config(&self) -> &Config {
+        self.routes.config()
+    }
+
+    fn method(&self) -> &Method {
+        &self.routes.route(self.route).method
+    }
+
     /// The interceptors' `before`, in the call's span; a refusal is the
     /// call's answer.
     async fn before(self) -> Result<Self, Box<EarlyAnswer>> {
@@ -481,15 +506,15 @@ impl<'a> Call<'a> {
         mut self,
         body: B,
         http1: bool,
-    ) -> impl Future<Output = Response<RpcBody>> + Send + 'a
+    ) -> impl Future<Output = Response<RpcBody>> + Send + 'static
     where
         B: http_body::Body + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         async move {
-            let limit = self.config.limits.max_message_size;
+            let limit = self.config().limits.max_message_size;
             let compression = self.head.request_compression;
-            let timeout = self.config.body_timeout;
+            let timeout = self.config().body_timeout;
             let request = match self.wire.form {
                 Form::ConnectGet => {
                     let message = self.query.take().map(|q| q.message).unwrap_or_default();
@@ -510,13 +535,13 @@ impl<'a> Call<'a> {
             if let Some(watch) = &self.watch {
                 watch.request(&request);
             }
-            let format = self.config.format(self.wire.codec);
+            let format = self.config().format(self.wire.codec);
             let room = match self.wire.protocol {
                 Protocol::Connect => Room::NONE,
                 _ => grpc::response_room(self.wire),
             };
             let mut future = self
-                .method
+                .method()
                 .call_unary(self.ctx.clone(), request, format, room);
             let span = self.span();
             if !span.is_disabled() {
@@ -560,11 +585,11 @@ impl<'a> Call<'a> {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let framing = Framing {
-            limit: self.config.limits.max_message_size,
+            limit: self.config().limits.max_message_size,
             compression: self.head.request_compression,
             text: self.wire.protocol == Protocol::GrpcWebText,
             drain_on_error: http1,
-            body_timeout: self.config.body_timeout,
+            body_timeout: self.config().body_timeout,
         };
         let mut requests = request_reader::messages(body, framing);
         // Shared from here on by the request reader and the writer.
@@ -578,12 +603,12 @@ impl<'a> Call<'a> {
                 })
                 .boxed();
         }
-        let format = self.config.format(self.wire.codec);
+        let format = self.config().format(self.wire.codec);
         let span = observer
             .as_ref()
             .map_or_else(Span::none, |o| o.span().clone());
         let mut future = self
-            .method
+            .method()
             .call_streaming(self.ctx.clone(), requests, format);
         if !span.is_disabled() {
             future = Box::pin(future.instrument(span.clone()));

@@ -9,6 +9,7 @@ pub(crate) mod endpoint;
 mod fallback;
 mod http2_frames;
 mod index;
+mod route_table;
 pub(crate) mod router;
 mod serve;
 mod settings;

@@ -13,13 +13,13 @@
 //! (for axum: `axum::Router::new().nest_service("/partner", router)`).
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
+use futures_util::future::Either;
 use futures_util::FutureExt;
 use http::{Request, Response};
 
@@ -31,6 +31,7 @@ use crate::schema::model::{MessageSchema, ServiceSchema};
 use crate::service::{Caller, Chain, Interceptor, Method, Service};
 
 use super::endpoint::{Endpoint, Placement};
+use super::route_table::RouteTable;
 use crate::TypeRegistry;
 
 /// Routes requests to the methods of the services added to it.
@@ -51,7 +52,7 @@ pub struct Router {
 #[derive(Clone)]
 struct Inner {
     /// Keyed by `package.Service/Method` (the path without its `/`).
-    routes: HashMap<String, Route, PathHash>,
+    routes: RouteTable,
     services: Vec<&'static ServiceSchema>,
     extra_types: Vec<&'static MessageSchema>,
     registry: TypeRegistry,
@@ -119,7 +120,7 @@ pub(crate) struct Catalog<'a> {
 
 impl std::fmt::Debug for Router {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut paths: Vec<_> = self.inner.routes.keys().collect();
+        let mut paths: Vec<_> = self.inner.routes.paths().collect();
         paths.sort();
         f.debug_struct("Router")
             .field("methods", &paths)
@@ -139,7 +140,7 @@ impl Router {
     pub fn new() -> Router {
         Router {
             inner: Arc::new(Inner {
-                routes: HashMap::default(),
+                routes: RouteTable::default(),
                 services: Vec::new(),
                 extra_types: Vec::new(),
                 registry: TypeRegistry::new(),
@@ -232,7 +233,7 @@ impl Router {
     fn intercept_scoped(mut self, scope: Scope, interceptor: Arc<dyn Interceptor>) -> Router {
         let inner = self.inner_mut();
         inner.interceptors.push((scope, interceptor));
-        let paths: Vec<String> = inner.routes.keys().cloned().collect();
+        let paths: Vec<String> = inner.routes.paths().cloned().collect();
         for path in paths {
             let chain = inner.chain_for(&path);
             if let Some(route) = inner.routes.get_mut(&path) {
@@ -350,7 +351,7 @@ impl Router {
     /// Whether a path (`package.Service/Method`, without the leading `/`)
     /// names a method.
     pub fn has_method(&self, path: &str) -> bool {
-        self.inner.routes.contains_key(path)
+        self.inner.routes.contains(path)
     }
 
     /// The schema of every service added and every type they use, ready to
@@ -395,7 +396,7 @@ impl Router {
         };
         for (schema, _) in companion.serve(&catalog) {
             let prefix = format!("{}.{}/", schema.package, schema.name);
-            inner.routes.retain(|path, _| !path.starts_with(&prefix));
+            inner.routes.retain(|path| !path.starts_with(&prefix));
         }
         inner.refresh_companions();
         self
@@ -496,6 +497,17 @@ impl Router {
     }
 }
 
+/// What a call's future reads of the router it owns.
+impl pipeline::Routes for Inner {
+    fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn route(&self, id: pipeline::RouteId) -> &Route {
+        self.routes.get(id)
+    }
+}
+
 impl Inner {
     /// The path of the (first) endpoint of type `E`.
     fn endpoint_path<E: Endpoint>(&self) -> Option<&str> {
@@ -580,37 +592,6 @@ impl Inner {
     }
 }
 
-/// Hashes route paths (FNV-1a): SipHash, the default, costs more than the
-/// rest of a lookup for a path this short. The protection SipHash gives is
-/// against keys an attacker chooses flooding one bucket; the keys here are
-/// the server's own method paths, and a request's path is only looked up,
-/// never inserted.
-#[derive(Clone, Default)]
-struct PathHash;
-
-impl std::hash::BuildHasher for PathHash {
-    type Hasher = Fnv1a;
-
-    fn build_hasher(&self) -> Fnv1a {
-        Fnv1a(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-/// The FNV-1a hash of the bytes written.
-struct Fnv1a(u64);
-
-impl std::hash::Hasher for Fnv1a {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
 /// The future a [`Router`] returns.
 pub type RouterFuture = Pin<Box<dyn Future<Output = Result<Response<RpcBody>, Infallible>> + Send>>;
 
@@ -658,29 +639,25 @@ impl Router {
 /// them when configured.
 ///
 /// A call with nothing around it (no CORS, no endpoint at its path) is
-/// the pipeline's future alone: the rest is boxed apart, so that it does
-/// not add to the size of every call's future.
-#[allow(clippy::manual_async_fn)] // see the comment inside
+/// the pipeline's future alone, which owns the router: nothing wraps it
+/// that would keep a second copy of the request. The rest is boxed apart,
+/// so that it does not add to the size of every call's future.
 fn respond<B>(
     inner: Arc<Inner>,
     request: Request<B>,
     caller: Option<Caller>,
-) -> impl Future<Output = Response<RpcBody>> + Send
+) -> impl Future<Output = Response<RpcBody>> + Send + 'static
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    // An `async` block, not an `async fn`, which would keep a copy of the
-    // request beside the call's future.
-    async move {
-        let path = request.uri().path();
-        let route = inner.routes.get(path.trim_start_matches('/'));
-        if route.is_some() && inner.cors.is_none() && inner.endpoint_at(path).is_none() {
-            return pipeline::serve(&inner.config, route, request, caller).await;
-        }
-        Box::pin(respond_otherwise(Arc::clone(&inner), request, caller)).await
+    let path = request.uri().path();
+    let route = inner.routes.find(path.trim_start_matches('/'));
+    if route.is_some() && inner.cors.is_none() && inner.endpoint_at(path).is_none() {
+        return Either::Left(pipeline::serve(inner, route, request, caller));
     }
+    Either::Right(Box::pin(respond_otherwise(inner, request, caller)))
 }
 
 /// [`respond`] for everything but a plain call.
@@ -696,7 +673,7 @@ where
 {
     let path = request.uri().path();
     let endpoint = inner.endpoint_at(path);
-    let route = inner.routes.get(path.trim_start_matches('/'));
+    let route = inner.routes.find(path.trim_start_matches('/'));
     // What is not a call reads the caller where any handler of a request
     // would: in its extensions.
     let tag = |request: &mut Request<B>, caller: &Option<Caller>| {
@@ -740,7 +717,7 @@ where
                 };
                 endpoint.call(router, super::endpoint::boxed(request)).await
             }
-            None => pipeline::serve(&inner.config, route, request, caller).await,
+            None => pipeline::serve(Arc::clone(&inner), route, request, caller).await,
         }
     };
     let Some(cors) = &inner.cors else {
