@@ -30,7 +30,9 @@ struct Inner {
     peer: Option<SocketAddr>,
     peer_certificates: Option<Arc<[Bytes]>>,
     call: CallFacts,
-    state: Mutex<State>,
+    /// Boxed, and only once something is set: most calls set nothing,
+    /// and every call allocates and moves the context.
+    state: Mutex<Option<Box<State>>>,
     /// Set once response metadata is added: most handlers add none, and
     /// the server then takes it without locking `state`.
     metadata_added: AtomicBool,
@@ -151,13 +153,12 @@ impl Context {
     /// A copy of this context with `change` applied; response metadata
     /// and extensions set so far carry over.
     fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Context {
-        let state = {
-            let state = self.state();
-            State {
+        let state = self.state().as_ref().map(|state| {
+            Box::new(State {
                 response: state.response.clone(),
                 extensions: state.extensions.clone(),
-            }
-        };
+            })
+        });
         let inner = &self.inner;
         let mut copy = Inner {
             headers: inner.headers.clone(),
@@ -210,12 +211,15 @@ impl Context {
     /// assert_eq!(ctx.get::<User>(), Some(User("ada".into())));
     /// ```
     pub fn insert<T: Clone + Send + Sync + 'static>(&self, value: T) {
-        self.state().extensions.insert(value);
+        self.state()
+            .get_or_insert_with(Box::default)
+            .extensions
+            .insert(value);
     }
 
     /// A copy of the value of type `T` that an interceptor left, if any.
     pub fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
-        self.state().extensions.get::<T>().cloned()
+        self.state().as_ref()?.extensions.get::<T>().cloned()
     }
 
     /// The HTTP method of the request: `POST` for every protocol, except
@@ -262,7 +266,7 @@ impl Context {
         self.inner.peer
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
+    fn state(&self) -> MutexGuard<'_, Option<Box<State>>> {
         // A handler that panicked while holding the lock left valid maps
         // behind: nothing is half-written in a HeaderMap insert.
         self.inner
@@ -273,13 +277,21 @@ impl Context {
 
     /// Adds a response header.
     pub fn append_response_header(&self, name: HeaderName, value: HeaderValue) {
-        self.state().response.headers.append(name, value);
+        self.state()
+            .get_or_insert_with(Box::default)
+            .response
+            .headers
+            .append(name, value);
         self.inner.metadata_added.store(true, Ordering::Release);
     }
 
     /// Adds a response trailer.
     pub fn append_response_trailer(&self, name: HeaderName, value: HeaderValue) {
-        self.state().response.trailers.append(name, value);
+        self.state()
+            .get_or_insert_with(Box::default)
+            .response
+            .trailers
+            .append(name, value);
         self.inner.metadata_added.store(true, Ordering::Release);
     }
 
@@ -291,7 +303,11 @@ impl Context {
 
     /// Whether the handler has set any response header so far.
     pub(crate) fn has_response_headers(&self) -> bool {
-        self.metadata_added() && !self.state().response.headers.is_empty()
+        self.metadata_added()
+            && self
+                .state()
+                .as_ref()
+                .is_some_and(|state| !state.response.headers.is_empty())
     }
 
     /// Takes the response headers set so far (a streaming call sends them
@@ -300,7 +316,10 @@ impl Context {
         if !self.metadata_added() {
             return HeaderMap::new();
         }
-        std::mem::take(&mut self.state().response.headers)
+        self.state()
+            .as_mut()
+            .map(|state| std::mem::take(&mut state.response.headers))
+            .unwrap_or_default()
     }
 
     /// Takes the response metadata set so far (the server calls this once).
@@ -308,7 +327,10 @@ impl Context {
         if !self.metadata_added() {
             return ResponseMetadata::default();
         }
-        std::mem::take(&mut self.state().response)
+        self.state()
+            .as_mut()
+            .map(|state| std::mem::take(&mut state.response))
+            .unwrap_or_default()
     }
 }
 
