@@ -42,22 +42,21 @@ pub(crate) fn read_unary_request<B>(
     timeout: Option<std::time::Duration>,
 ) -> ReadUnary<B, UnaryReading> {
     let reading = UnaryReading {
-        text: (wire.protocol == Protocol::GrpcWebText).then(web_text::TextDecoder::default),
-        envelopes: EnvelopeDecoder::new(limit),
+        text: wire.protocol == Protocol::GrpcWebText,
         wire_limit: unary_wire_limit(wire, limit),
         limit,
         compression,
         received: 0,
-        message: None,
         lone: None,
+        decoding: None,
     };
     ReadUnary::new(body, reading, drain, timeout)
 }
 
 /// A unary request body so far.
 pub(crate) struct UnaryReading {
-    text: Option<web_text::TextDecoder>,
-    envelopes: EnvelopeDecoder,
+    /// gRPC-Web's base64 text.
+    text: bool,
     /// The most bytes the body may have (see [`unary_wire_limit`]).
     wire_limit: usize,
     /// The most bytes a message may have.
@@ -65,37 +64,53 @@ pub(crate) struct UnaryReading {
     /// How a message marked compressed is.
     compression: Compression,
     received: usize,
-    /// The request's envelope, once complete.
-    message: Option<envelope::Frame>,
     /// The usual body: a first chunk that is exactly one uncompressed
     /// envelope within the limit, its message a slice of the chunk with no
     /// decoder involved. Kept whole, in case more bytes follow.
     lone: Option<Bytes>,
+    /// Any other body, decoded as it comes: boxed, and made only then, so
+    /// that every call's future is not the size of the decoder.
+    decoding: Option<Box<Decoding>>,
+}
+
+/// A body that is not one lone envelope, being decoded.
+struct Decoding {
+    text: Option<web_text::TextDecoder>,
+    envelopes: EnvelopeDecoder,
+    /// The request's envelope, once complete.
+    message: Option<envelope::Frame>,
 }
 
 impl Accumulate for UnaryReading {
     fn push(&mut self, chunk: Bytes) -> Result<(), Status> {
         self.received = count_within(self.received, chunk.len(), self.wire_limit)?;
-        if self.text.is_none() {
-            if self.received == chunk.len() && lone_envelope(&chunk, self.limit).is_some() {
-                self.lone = Some(chunk);
-                return Ok(());
-            }
-            // More bytes after a lone envelope: back to the decoder.
-            if let Some(lone) = self.lone.take() {
-                self.envelopes.push(lone);
-            }
+        if !self.text && self.received == chunk.len() && lone_envelope(&chunk, self.limit).is_some()
+        {
+            self.lone = Some(chunk);
+            return Ok(());
         }
-        let chunk = match &mut self.text {
+        let (text, limit) = (self.text, self.limit);
+        let decoding = self.decoding.get_or_insert_with(|| {
+            Box::new(Decoding {
+                text: text.then(web_text::TextDecoder::default),
+                envelopes: EnvelopeDecoder::new(limit),
+                message: None,
+            })
+        });
+        // More bytes after a lone envelope: back to the decoder.
+        if let Some(lone) = self.lone.take() {
+            decoding.envelopes.push(lone);
+        }
+        let chunk = match &mut decoding.text {
             Some(text) => text.push(&chunk)?,
             None => chunk,
         };
-        self.envelopes.push(chunk);
-        while let Some(frame) = self.envelopes.next_frame()? {
-            if self.message.is_some() {
+        decoding.envelopes.push(chunk);
+        while let Some(frame) = decoding.envelopes.next_frame()? {
+            if decoding.message.is_some() {
                 return Err(more_than_one());
             }
-            self.message = Some(frame);
+            decoding.message = Some(frame);
         }
         Ok(())
     }
@@ -107,12 +122,21 @@ impl Accumulate for UnaryReading {
                 return Ok(message);
             }
         }
-        if let Some(text) = &self.text {
-            text.finish()?;
+        let mut message = None;
+        if let Some(decoding) = self.decoding {
+            let Decoding {
+                text,
+                envelopes,
+                message: frame,
+            } = *decoding;
+            if let Some(text) = &text {
+                text.finish()?;
+            }
+            // Bytes that do not complete an envelope are a broken request.
+            envelopes.finish()?;
+            message = frame;
         }
-        // Bytes that do not complete an envelope are a broken request.
-        self.envelopes.finish()?;
-        let Some(frame) = self.message else {
+        let Some(frame) = message else {
             return Err(Status::unimplemented(
                 "the request has no message; a unary call sends exactly one",
             ));

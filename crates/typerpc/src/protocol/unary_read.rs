@@ -43,8 +43,9 @@ pin_project_lite::pin_project! {
         // Over HTTP/1.1 the rest of a refused body is read first, so that
         // a client still writing it gets the answer, not a broken pipe.
         drain_on_error: bool,
-        // A refusal waiting for the rest of the body to be read.
-        refused: Option<(Status, Draining)>,
+        // A refusal waiting for the rest of the body to be read (boxed:
+        // rare, and every unary call's future would carry its size).
+        refused: Option<Box<(Status, Draining)>>,
     }
 }
 
@@ -78,9 +79,10 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         loop {
-            if let Some((_, draining)) = this.refused.as_mut() {
+            if let Some(refused) = this.refused.as_mut() {
+                let (_, draining) = &mut **refused;
                 ready!(draining.poll(cx, this.body.as_mut()));
-                let (status, _) = this.refused.take().expect("a refusal is waiting");
+                let (status, _) = *this.refused.take().expect("a refusal is waiting");
                 return Poll::Ready(Err(status));
             }
             let frame = match ready!(this.timer.poll_frame(cx, this.body.as_mut(), true)) {
@@ -106,7 +108,7 @@ where
                 if !*this.drain_on_error {
                     return Poll::Ready(Err(status));
                 }
-                *this.refused = Some((status, Draining::http1()));
+                *this.refused = Some(Box::new((status, Draining::http1())));
             }
         }
     }
