@@ -5,6 +5,7 @@ mod admin;
 mod call_limit;
 mod cors;
 mod docs;
+mod due_sleep;
 pub(crate) mod endpoint;
 mod fallback;
 mod http2_frames;

@@ -24,6 +24,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 
+use super::due_sleep::DueSleep;
 use super::http2_frames::{self, ControlFrameBudget, FrameCursor};
 use super::settings::ConnectionSettings;
 
@@ -481,11 +482,14 @@ where
         let established = activity.phase.load(Ordering::Acquire) == ESTABLISHED;
         let timer = async {
             match drop_at.or(next) {
-                Some(at) => tokio::time::sleep_until(at).await,
+                Some(at) => DueSleep::until(at).await,
                 None => std::future::pending().await,
             }
         };
+        // `biased`: the connection first, and no random number drawn on
+        // every wake to choose where to start.
         tokio::select! {
+            biased;
             result = connection.as_mut() => return result,
             changed = std::future::poll_fn(|cx| {
                 if registered && matches!(probe.has_changed(), Ok(false)) {
