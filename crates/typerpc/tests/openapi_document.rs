@@ -298,3 +298,54 @@ fn descriptors_alone_give_the_structure() {
             .collect::<Vec<_>>()
     );
 }
+
+/// The document's GET operations name 414, and a server does answer it
+/// when a message sent by GET makes the URI longer than HTTP/1.1 allows
+/// (64 KiB), before any call begins; the server keeps answering.
+#[tokio::test]
+async fn a_get_whose_uri_is_too_long_gets_the_documented_414() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let doc = doc();
+    let get = &doc["paths"]["/doc.v1.DocService/Read"]["get"];
+    assert!(get["responses"]["414"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("POST"));
+    let post = &doc["paths"]["/doc.v1.DocService/Read"]["post"];
+    assert!(
+        post["responses"].get("414").is_none(),
+        "a POST body has no such bound"
+    );
+
+    let server = typerpc::testing::TestServer::start(typerpc::Router::new().add(DocService)).await;
+    let long = "a".repeat(70 * 1024);
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let request = format!(
+        "GET /doc.v1.DocService/Read?encoding=json&message=%7B%22code%22%3A%22{long}%22%7D HTTP/1.1\r\nhost: x\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 1024];
+    let n = stream.read(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 414"), "{answer}");
+
+    let next = get_over_http1(
+        server.addr(),
+        "/doc.v1.DocService/Read?encoding=json&message=%7B%22code%22%3A%22a%22%7D",
+    )
+    .await;
+    assert!(next.starts_with("HTTP/1.1 200"), "{next}");
+    assert!(next.ends_with(r#"{"code":"a"}"#), "{next}");
+    server.shutdown().await;
+}
+
+/// One GET over a fresh HTTP/1.1 connection: the status line and the rest.
+async fn get_over_http1(addr: std::net::SocketAddr, target: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}

@@ -51,17 +51,7 @@ async fn schemathesis_finds_nothing_wrong() {
     std::fs::create_dir_all(&dir).unwrap();
     let run_dir = dir.clone();
     let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(st)
-            .current_dir(&run_dir)
-            .args([
-                "run",
-                &url,
-                "--checks",
-                "all",
-                "--exclude-checks",
-                "positive_data_acceptance",
-            ])
-            .args(["--max-examples", "150", "--workers", "1", "--no-color"])
+        peers::schemathesis(&st, &url, 150, &run_dir)
             .output()
             .expect("schemathesis runs")
     })

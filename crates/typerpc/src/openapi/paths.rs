@@ -101,12 +101,18 @@ fn unary(service: &str, method: &MethodDescriptorProto, doc: &str, types: &mut T
             }),
         ];
         parameters.extend(headers().as_array().into_iter().flatten().skip(1).cloned());
+        // The message rides in the URI, which the HTTP layer bounds
+        // (over HTTP/1.1, 64 KiB) before the call begins.
+        let mut get_responses = responses.clone();
+        get_responses["414"] = json!({
+            "description": "The URI is longer than the server accepts: send a message this large by POST.",
+        });
         let mut get = json!({
             "tags": [service],
             "operationId": format!("{service}.{}.get", method.name()),
             "summary": format!("{} (GET: free of side effects, cacheable)", method.name()),
             "parameters": parameters,
-            "responses": responses,
+            "responses": get_responses,
         });
         if !doc.is_empty() {
             get["description"] = Value::String(doc.to_string());

@@ -44,6 +44,37 @@ pub fn peer(name: &str) -> Option<PathBuf> {
     found
 }
 
+/// schemathesis (`st`) against the OpenAPI document at `url`, to run in
+/// `dir` (an empty directory the caller removes afterwards), which gets
+/// its configuration: every check but `positive_data_acceptance` (a
+/// document cannot state the bounds of integers sent as strings, so it
+/// admits more than the server accepts), `max_examples` cases per
+/// operation, one worker. A request the document forbids must be rejected
+/// with one of schemathesis's usual statuses or 414: hyper answers 414 to
+/// a request line over 64 KiB, which a generated Connect GET can reach.
+pub fn schemathesis(
+    st: &std::path::Path,
+    url: &str,
+    max_examples: u32,
+    dir: &std::path::Path,
+) -> std::process::Command {
+    std::fs::write(
+        dir.join("schemathesis.toml"),
+        "[checks.negative_data_rejection]\n\
+         expected-statuses = [\"400\", \"401\", \"403\", \"404\", \"405\", \"406\", \"409\", \
+         \"414\", \"415\", \"422\", \"428\", \"429\", \"5xx\"]\n",
+    )
+    .expect("schemathesis configuration written");
+    let mut command = std::process::Command::new(st);
+    command
+        .current_dir(dir)
+        .args(["run", url, "--checks", "all"])
+        .args(["--exclude-checks", "positive_data_acceptance"])
+        .args(["--max-examples", &max_examples.to_string()])
+        .args(["--workers", "1", "--no-color"]);
+    command
+}
+
 /// Writes the `.proto` files of a router's services into a fresh
 /// temporary directory and returns it.
 pub fn proto_dir(router: &typerpc::Router, name: &str) -> PathBuf {
